@@ -1,0 +1,41 @@
+"""Command line: ``coreclaw-pandas demo`` (or ``python -m coreclaw_pandas demo``).
+
+``coreclaw-pandas emulator`` starts the local server (the same as
+``python -m coreclaw_pandas.emulator``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+_USAGE = """usage: coreclaw-pandas COMMAND [options]
+
+commands:
+  demo       run a Worker end to end on the embedded emulator (--real: on CoreClaw)
+  emulator   start the local CoreClaw API emulator
+
+Run 'coreclaw-pandas COMMAND --help' for a command's options."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Dispatch to a sub-command; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(_USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "demo":
+        from .demo import main as demo_main
+
+        return demo_main(rest)
+    if command == "emulator":
+        from .emulator.__main__ import main as emulator_main
+
+        return emulator_main(rest) or 0
+    print(f"unknown command {command!r}\n\n{_USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

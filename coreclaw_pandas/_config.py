@@ -1,0 +1,51 @@
+"""Defaults in one place, each with the reason for its value."""
+
+from __future__ import annotations
+
+VERSION = "0.1.0"
+
+#: The platform's documented v1 base URL (CONTRACT.md §1.1).
+DEFAULT_BASE_URL = "https://openapi.coreclaw.com"
+ENV_API_KEY = "CORECLAW_API_KEY"
+ENV_BASE_URL = "CORECLAW_BASE_URL"
+ENV_API_VERSION = "CORECLAW_API_VERSION"
+
+#: v1 is the contract of the seed pages this package was built against.
+DEFAULT_API_VERSION = "v1"
+
+#: Connect quickly or fail; a read may take a while on a busy platform.
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
+#: A sync start waits up to 5 minutes on the server (CONTRACT.md §2.3), so read longer.
+SYNC_READ_TIMEOUT = 330.0
+
+#: The documented remedy for 4290 is 1, 2, 4, 8, 16 s backoff over five tries (§1.8).
+MAX_RETRIES = 5
+BACKOFF_FACTOR = 1.0
+BACKOFF_MAX = 30.0
+BACKOFF_JITTER = 0.5
+#: No retry loop may outlive this, whatever the count says.
+RETRY_DEADLINE = 120.0
+
+#: 100 rows is the page size every peer client uses safely; the v1 maximum is undocumented.
+PAGE_SIZE = 100
+#: Sizes tried, largest first, when the server rejects a page size with 4000.
+PAGE_SIZE_STEPS = (1000, 500, 100, 50, 10)
+#: Pages fetched at once: enough to hide latency, few enough to stay polite.
+PAGE_CONCURRENCY = 6
+#: Store search rows by default (the platform's own default is 10).
+STORE_LIMIT = 20
+
+#: Worker detail (version, schema) is re-read after this long: schemas change between versions.
+WORKER_CACHE_SECONDS = 60.0
+
+#: Polling starts quick and backs off to 15 s, so a one-minute run costs about nine requests.
+POLL_INITIAL = 1.0
+POLL_FACTOR = 1.5
+POLL_MAX = 15.0
+#: Status 5 (Aborting) is not terminal; polls allowed while it lasts before giving up.
+ABORTING_POLLS = 10
+#: Log lines carried by a RunFailedError.
+LOG_TAIL = 10
+
+USER_AGENT_PRODUCT = "coreclaw-pandas"

@@ -1,0 +1,578 @@
+"""The CoreClaw client: one method per endpoint, plus paging, waiting and input building.
+
+``Client`` speaks typed objects (:mod:`coreclaw_pandas.models`); the wire format
+of the API version in use lives in one module below it (``_v1``), and HTTP,
+retries and the envelope in ``_http``.
+
+Example:
+    >>> client = cc.Client()                          # key and URL from the environment
+    >>> worker = client.worker("coreclaw/catalogue-generator")
+    >>> run = client.start_run(worker.slug, {"rows": 500})
+    >>> run = client.wait(run.slug)
+    >>> rows = list(client.iter_results(run.slug))
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import IO, Any
+
+from . import _config
+from ._http import Transport
+from ._v1 import V1, SyncReply, parse_callback
+from .exceptions import (
+    ConfigurationError,
+    InputError,
+    InvalidRequestError,
+    TransportError,
+)
+from .models import (
+    Account,
+    ProxyRegion,
+    ResultPage,
+    Run,
+    RunLog,
+    RunStatus,
+    Worker,
+    WorkerSummary,
+)
+from .polling import PollPolicy, wait_for
+
+__all__ = ["Client", "SyncReply"]
+
+_MEMORY_SIZES = (512, 1024, 2048, 4096, 8192, 16384)
+_SYSTEM_KEYS = (
+    "cpus",
+    "memory",
+    "execute_limit_time_seconds",
+    "max_total_charge",
+    "max_total_traffic",
+    "proxy_region",
+)
+_WIRES = {"v1": V1}
+
+
+class Client:
+    """A connection to CoreClaw (or the local emulator).
+
+    Args:
+        api_key: The API key; defaults to the ``CORECLAW_API_KEY`` environment variable.
+            Public calls (store search, Worker detail, proxy regions) work without one.
+        base_url: API root; defaults to ``CORECLAW_BASE_URL``, then the platform's URL.
+        api_version: Wire version to speak; defaults to ``CORECLAW_API_VERSION``, then ``"v1"``.
+        timeout: Read timeout per request, in seconds.
+        max_retries: Retries for calls that are safe to repeat (see the module docs).
+        backoff_factor: Base of the exponential backoff between retries, in seconds.
+        poll: How :meth:`wait` polls; the default backs off from 1 s to 15 s.
+        page_size: Rows per result page.
+        page_concurrency: Result pages fetched at once.
+        session: A ``requests.Session`` to send through (proxies, certificates).
+
+    Raises:
+        ConfigurationError: An unknown api_version or an unusable base URL.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_version: str | None = None,
+        timeout: float = _config.READ_TIMEOUT,
+        max_retries: int = _config.MAX_RETRIES,
+        backoff_factor: float = _config.BACKOFF_FACTOR,
+        poll: PollPolicy | None = None,
+        page_size: int = _config.PAGE_SIZE,
+        page_concurrency: int = _config.PAGE_CONCURRENCY,
+        session: Any = None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(_config.ENV_API_KEY) or None
+        url = base_url or os.environ.get(_config.ENV_BASE_URL) or _config.DEFAULT_BASE_URL
+        if not url.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"The base URL {url!r} must start with http:// or https://; check "
+                f"{_config.ENV_BASE_URL} or the base_url argument."
+            )
+        version = (api_version or os.environ.get(_config.ENV_API_VERSION) or "").strip().lower()
+        version = version or _config.DEFAULT_API_VERSION
+        if version not in _WIRES:
+            raise ConfigurationError(
+                f"API version {version!r} is not supported; use one of {sorted(_WIRES)} "
+                f"(api_version= or {_config.ENV_API_VERSION})."
+            )
+        wire_cls = _WIRES[version]
+        self._http = Transport(
+            url,
+            key,
+            auth_header=wire_cls.auth_header,
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_factor=backoff_factor,
+            session=session,
+        )
+        self._wire = wire_cls(self._http)
+        self.api_version = version
+        self.poll = poll or PollPolicy()
+        self.page_size = page_size
+        self.page_concurrency = max(1, page_concurrency)
+        self._workers: dict[str, tuple[float, Worker]] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (
+            f"Client(base_url={self.base_url!r}, api_version={self.api_version!r}, "
+            f"key_set={self._http.has_key})"
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to."""
+        return self._http.base_url
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- Workers ---------------------------------------------------------------------------
+
+    def search_workers(
+        self, search: str, *, limit: int = _config.STORE_LIMIT
+    ) -> list[WorkerSummary]:
+        """Search the Worker store (no key needed).
+
+        Args:
+            search: Words to look for; must not be empty.
+            limit: Most Workers to return.
+        """
+        if not search or not search.strip():
+            raise InputError(
+                ["`search` must be a non-empty string (the store rejects empty searches)"]
+            )
+        return self._wire.search_workers(search.strip(), int(limit))
+
+    def worker(self, scraper_slug: str, *, refresh: bool = False) -> Worker:
+        """A Worker's detail: version, README, system defaults and input schema.
+
+        Cached for a minute, since every run start reads it.
+
+        Args:
+            scraper_slug: The Worker's id or ``owner/name`` path.
+            refresh: Skip the cache.
+        """
+        _require_slug("scraper_slug", scraper_slug)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._workers.get(scraper_slug)
+        if hit and not refresh and now - hit[0] < _config.WORKER_CACHE_SECONDS:
+            return hit[1]
+        worker = self._wire.worker(scraper_slug)
+        with self._lock:
+            self._workers[scraper_slug] = (now, worker)
+        return worker
+
+    def proxy_regions(self) -> list[ProxyRegion]:
+        """Proxy regions accepted as ``system["proxy_region"]`` (no key needed)."""
+        return self._wire.proxy_regions()
+
+    # -- Starting runs ---------------------------------------------------------------------
+
+    def prepare_input(
+        self,
+        scraper_slug: str,
+        custom: Mapping[str, Any] | None = None,
+        *,
+        system: Mapping[str, Any] | None = None,
+        version: str | None = None,
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """Build and check what a run start sends, without sending it.
+
+        Args:
+            scraper_slug: The Worker.
+            custom: The Worker's own input; omitted fields take their defaults.
+            system: System parameters to override (cpus, memory, proxy_region, ...).
+            version: Pin a version; default is the Worker's current one.
+
+        Returns:
+            ``(version, system, custom)`` as they would be sent.
+
+        Raises:
+            InputError: Every problem found, at once, before anything is sent.
+        """
+        worker = self.worker(scraper_slug)
+        problems: list[str] = []
+        try:
+            built = worker.input_schema.build(custom or {}, scraper_slug=scraper_slug)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            built = {}
+        merged = {**worker.system, **(system or {})}
+        problems.extend(_system_problems(system or {}, merged))
+        if problems:
+            raise InputError(problems, scraper_slug=scraper_slug)
+        return version or worker.version, merged, built
+
+    def start_run(
+        self,
+        scraper_slug: str,
+        custom: Mapping[str, Any] | None = None,
+        *,
+        system: Mapping[str, Any] | None = None,
+        version: str | None = None,
+        callback_url: str | None = None,
+    ) -> Run:
+        """Start a Worker run and return at once (``is_async`` true).
+
+        The input is built and checked first (see :meth:`prepare_input`). The
+        request is never repeated after a timeout, a lost connection or a server
+        error, because the platform may have started (and charged) the run; it is
+        retried only when the platform answered "too many requests".
+
+        Returns:
+            The new run, status Ready.
+        """
+        reply = self._start(scraper_slug, custom, system, version, callback_url, is_async=True)
+        return reply.run
+
+    def start_run_sync(
+        self,
+        scraper_slug: str,
+        custom: Mapping[str, Any] | None = None,
+        *,
+        system: Mapping[str, Any] | None = None,
+        version: str | None = None,
+        callback_url: str | None = None,
+        page_size: int | None = None,
+    ) -> SyncReply:
+        """Start a run with ``is_async`` false: the server waits (up to about 5 minutes).
+
+        Never repeated after a timeout or a server error (see :meth:`start_run`).
+
+        Returns:
+            The run as the server reported it, the first page of results when it
+            sent them, and whether the run had finished.
+        """
+        return self._start(
+            scraper_slug,
+            custom,
+            system,
+            version,
+            callback_url,
+            is_async=False,
+            page_size=page_size or self.page_size,
+        )
+
+    def _start(
+        self,
+        scraper_slug: str,
+        custom: Mapping[str, Any] | None,
+        system: Mapping[str, Any] | None,
+        version: str | None,
+        callback_url: str | None,
+        *,
+        is_async: bool,
+        page_size: int = _config.PAGE_SIZE,
+    ) -> SyncReply:
+        version, system_sent, custom_sent = self.prepare_input(
+            scraper_slug, custom, system=system, version=version
+        )
+        try:
+            return self._wire.start_run(
+                scraper_slug=scraper_slug,
+                version=version,
+                system=system_sent,
+                custom=custom_sent,
+                is_async=is_async,
+                callback_url=callback_url,
+                page_size=page_size,
+            )
+        except InvalidRequestError as exc:
+            schema = self.worker(scraper_slug).input_schema
+            exc.hint = (
+                f"The platform rejected the start. Worker {scraper_slug!r} requires "
+                f"{', '.join(schema.required_names) or 'no fields'}; sent fields: "
+                f"{', '.join(sorted(custom_sent)) or 'none'}. Check their types against "
+                f"cc.worker({scraper_slug!r}).input_schema and that version {version!r} is current."
+            )
+            exc.args = (exc._compose(),)
+            raise
+        except TransportError as exc:
+            if exc.sent_may_have_arrived:
+                raise TransportError(
+                    f"{exc} The run may have started anyway; it was NOT retried, so it is "
+                    f"never started twice. Check cc.runs_df(scraper_slug={scraper_slug!r}) "
+                    "before starting it again.",
+                    endpoint=exc.endpoint,
+                    sent_may_have_arrived=True,
+                ) from exc
+            raise
+
+    def rerun(self, run_slug: str, *, callback_url: str) -> Run:
+        """Start a new run with the same input as an earlier one.
+
+        Never repeated after a timeout or a server error (see :meth:`start_run`).
+        v1 requires ``callback_url``.
+        """
+        _require_slug("run_slug", run_slug)
+        _require_slug("callback_url", callback_url)
+        return Run(slug=self._wire.rerun(run_slug, callback_url), status=RunStatus.READY)
+
+    def run_task(self, task_slug: str, *, callback_url: str) -> Run:
+        """Start a saved Task. Never repeated after a timeout or a server error.
+
+        v1 requires ``callback_url``.
+        """
+        _require_slug("task_slug", task_slug)
+        _require_slug("callback_url", callback_url)
+        return Run(slug=self._wire.run_task(task_slug, callback_url), status=RunStatus.READY)
+
+    def abort(self, run_slug: str) -> None:
+        """Ask the platform to stop a run (it shows Aborting for a while)."""
+        _require_slug("run_slug", run_slug)
+        self._wire.abort(run_slug)
+
+    # -- Reading runs ----------------------------------------------------------------------
+
+    def run(self, run_slug: str) -> Run:
+        """The run's current state."""
+        _require_slug("run_slug", run_slug)
+        return self._wire.run(run_slug)
+
+    def wait(
+        self,
+        run_slug: str,
+        *,
+        timeout: float | None = None,
+        on_update: Any = None,
+    ) -> Run:
+        """Poll a run until it Succeeds or Fails (or Aborting settles).
+
+        Args:
+            run_slug: The run.
+            timeout: Seconds to wait at most.
+            on_update: Called with each Run polled.
+
+        Raises:
+            RunTimeoutError: The run was still going when ``timeout`` ran out.
+        """
+        _require_slug("run_slug", run_slug)
+        return wait_for(
+            lambda: self._wire.run(run_slug), timeout=timeout, policy=self.poll, on_update=on_update
+        )
+
+    def runs_page(
+        self,
+        *,
+        page_index: int = 1,
+        page_size: int | None = None,
+        status: RunStatus | int | None = None,
+        scraper_slug: str | None = None,
+    ) -> tuple[int, list[Run]]:
+        """One page of run history, newest first: ``(total count, runs)``."""
+        return self._wire.runs_page(
+            page_index=page_index,
+            page_size=page_size or self.page_size,
+            status=RunStatus(status) if status else None,
+            scraper_slug=scraper_slug,
+        )
+
+    def iter_runs(
+        self,
+        *,
+        status: RunStatus | int | None = None,
+        scraper_slug: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Run]:
+        """Every run of the history (optionally filtered), page by page."""
+        seen = 0
+        page_index = 1
+        while limit is None or seen < limit:
+            count, runs = self.runs_page(
+                page_index=page_index, status=status, scraper_slug=scraper_slug
+            )
+            for run in runs[: None if limit is None else limit - seen]:
+                yield run
+                seen += 1
+            if len(runs) < self.page_size or (page_index * self.page_size) >= count:
+                return
+            page_index += 1
+
+    def results_page(
+        self, run_slug: str, *, page_index: int = 1, page_size: int | None = None
+    ) -> ResultPage:
+        """One page of a run's result rows (``page_index`` starts at 1)."""
+        _require_slug("run_slug", run_slug)
+        return self._wire.results_page(
+            run_slug, page_index=page_index, page_size=page_size or self.page_size
+        )
+
+    def iter_result_pages(
+        self,
+        run_slug: str,
+        *,
+        max_rows: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[ResultPage]:
+        """Every result page in order, fetching several at once.
+
+        The first page tells the total; the rest are fetched concurrently
+        (``page_concurrency`` at a time) and yielded in order. A run still going
+        may grow past that total, so full pages keep being followed until a short
+        one. If the server rejects the page size (4000), smaller sizes are tried.
+
+        Args:
+            run_slug: The run.
+            max_rows: Stop after this many rows.
+            page_size: Rows per page (default: the client's ``page_size``).
+        """
+        first, size = self._first_page(run_slug, page_size or self.page_size)
+        fetched = len(first.rows)
+        yield _trim(first, max_rows)
+        target = first.count if max_rows is None else min(first.count, max_rows)
+        if fetched < size or (max_rows is not None and fetched >= max_rows):
+            return
+        last_full = True
+        next_index = 2
+        for page in self._pages_concurrently(run_slug, size, 2, -(-target // size)):
+            next_index = page.page_index + 1
+            yield _trim(page, None if max_rows is None else max_rows - fetched)
+            fetched += len(page.rows)
+            last_full = len(page.rows) == size
+            if not last_full or (max_rows is not None and fetched >= max_rows):
+                return
+        # Rows added while we read (a running run): follow full pages to the end.
+        while last_full and (max_rows is None or fetched < max_rows):
+            page = self._wire.results_page(run_slug, page_index=next_index, page_size=size)
+            if not page.rows:
+                return
+            yield _trim(page, None if max_rows is None else max_rows - fetched)
+            fetched += len(page.rows)
+            last_full = len(page.rows) == size
+            next_index += 1
+
+    def _first_page(self, run_slug: str, size: int) -> tuple[ResultPage, int]:
+        _require_slug("run_slug", run_slug)
+        sizes = [size] + [s for s in _config.PAGE_SIZE_STEPS if s < size]
+        for i, candidate in enumerate(sizes):
+            try:
+                return self._wire.results_page(
+                    run_slug, page_index=1, page_size=candidate
+                ), candidate
+            except InvalidRequestError:
+                if i == len(sizes) - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pages_concurrently(
+        self, run_slug: str, size: int, first: int, last: int
+    ) -> Iterator[ResultPage]:
+        if last < first:
+            return
+        with ThreadPoolExecutor(self.page_concurrency, thread_name_prefix="coreclaw-page") as pool:
+            pending: deque[Future[ResultPage]] = deque()
+            index = first
+            try:
+                while pending or index <= last:
+                    while index <= last and len(pending) < self.page_concurrency * 2:
+                        pending.append(
+                            pool.submit(
+                                self._wire.results_page, run_slug, page_index=index, page_size=size
+                            )
+                        )
+                        index += 1
+                    yield pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def iter_results(
+        self, run_slug: str, *, max_rows: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every result row of a run, in order."""
+        for page in self.iter_result_pages(run_slug, max_rows=max_rows):
+            yield from page.rows
+
+    def export_url(
+        self, run_slug: str, *, format: str = "csv", columns: list[str] | None = None
+    ) -> str:
+        """Ask the platform to export a run's rows; returns a temporary download URL.
+
+        Args:
+            run_slug: The run.
+            format: ``"csv"`` or ``"json"`` (the formats v1 documents).
+            columns: Keys to keep; all when None.
+        """
+        _require_slug("run_slug", run_slug)
+        if format not in ("csv", "json"):
+            raise InputError([f"`format` must be 'csv' or 'json' in API v1, got {format!r}"])
+        return self._wire.export(run_slug, format=format, filter_keys=columns or [])
+
+    def download(self, url: str, out: IO[bytes], *, on_progress: Any = None) -> int:
+        """Download an export URL into a binary file, without sending the API key."""
+        return self._http.download(url, out, on_progress=on_progress)
+
+    def log(self, run_slug: str) -> RunLog:
+        """The run's recent log entries and the URL of its full log."""
+        _require_slug("run_slug", run_slug)
+        return self._wire.log(run_slug)
+
+    def account(self) -> Account:
+        """The account's balance and traffic."""
+        return self._wire.account()
+
+    @staticmethod
+    def parse_callback(body: Mapping[str, Any]) -> Run:
+        """Parse a run-finished callback body (either documented shape) into a Run."""
+        return parse_callback(body)
+
+
+def _trim(page: ResultPage, left: int | None) -> ResultPage:
+    if left is None or len(page.rows) <= left:
+        return page
+    return ResultPage(
+        page.count, page.headers, page.rows[: max(0, left)], page.page_index, page.page_size
+    )
+
+
+def _require_slug(name: str, value: Any) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError([f"`{name}` must be a non-empty string, got {value!r}"])
+
+
+def _system_problems(overrides: Mapping[str, Any], merged: Mapping[str, Any]) -> list[str]:
+    problems = [
+        f"unknown system parameter `{key}`; known: {', '.join(_SYSTEM_KEYS)}"
+        for key in overrides
+        if key not in _SYSTEM_KEYS
+    ]
+    memory = merged.get("memory")
+    if memory is not None and memory not in _MEMORY_SIZES:
+        problems.append(
+            f"system `memory` must be one of {', '.join(map(str, _MEMORY_SIZES))} (MB), "
+            f"got {memory!r}"
+        )
+    for key in ("cpus", "execute_limit_time_seconds", "max_total_charge", "max_total_traffic"):
+        value = merged.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+        ):
+            problems.append(f"system `{key}` must be a number >= 0, got {value!r}")
+    region = merged.get("proxy_region")
+    if region is not None and not (
+        isinstance(region, str) and len(region) == 2 and region.isupper()
+    ):
+        problems.append(
+            f"system `proxy_region` must be a two-letter code such as 'US', got {region!r} "
+            "(cc.Client().proxy_regions() lists them)"
+        )
+    return problems

@@ -1,0 +1,119 @@
+"""``coreclaw-pandas demo``: the whole lifecycle in one command.
+
+Starts the embedded emulator (or, with ``--real``, uses the platform named by
+CORECLAW_API_KEY / CORECLAW_BASE_URL), searches the store, shows a Worker's
+input fields, runs it with a progress bar, prints the DataFrame and writes
+results.xlsx and results.csv to the current folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import _config, api
+from .client import Client
+from .exceptions import CoreClawError
+
+DEMO_SEARCH = "web page"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coreclaw-pandas demo",
+        description="Run a CoreClaw Worker end to end and write its rows to Excel and CSV.",
+    )
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help=f"use the real platform ({_config.ENV_API_KEY} must be set) instead of the emulator",
+    )
+    parser.add_argument(
+        "--worker", help="scraper_slug to run (default: the store's web page scraper)"
+    )
+    parser.add_argument(
+        "--input", default=None, help="the Worker's input as JSON (default: its defaults)"
+    )
+    parser.add_argument("--max-pages", type=int, default=25, help="pages to crawl on the demo site")
+    parser.add_argument("--out", default=".", help="folder for results.xlsx and results.csv")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    return parser
+
+
+@contextlib.contextmanager
+def _platform(real: bool) -> Iterator[tuple[Client, str | None]]:
+    if real:
+        if not os.environ.get(_config.ENV_API_KEY):
+            raise SystemExit(
+                f"--real needs {_config.ENV_API_KEY} (and optionally {_config.ENV_BASE_URL}) "
+                "to be set."
+            )
+        yield Client(), None
+        return
+    from .emulator import Emulator
+
+    with Emulator() as emu:
+        print(f"Started the local CoreClaw emulator at {emu.url}")
+        yield Client(emu.api_key, base_url=emu.url), f"{emu.url}/demo-site/index.html"
+
+
+def run_demo(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    progress = False if args.no_progress else None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with _platform(args.real) as (client, demo_site):
+        found = api.search_workers(DEMO_SEARCH, limit=5, client=client)
+        print(
+            f"\nStore search for {DEMO_SEARCH!r}:\n{found.to_string(index=False, max_colwidth=60)}"
+        )
+        slug = args.worker or (found["slug"].iloc[0] if len(found) else None)
+        if not slug:
+            print("No Worker found; pass --worker SLUG.", file=sys.stderr)
+            return 1
+        worker = client.worker(slug)
+        print(f"\nWorker {slug} {worker.version}; input fields:")
+        for field in worker.input_schema:
+            mark = "*" if field.required else " "
+            default = (
+                "" if not field.has_default else f" (default {json.dumps(field.default)[:50]})"
+            )
+            print(f"  {mark} {field.name:<20} {field.kind:<8} {field.title}{default}")
+        custom = json.loads(args.input) if args.input else {}
+        if demo_site and not args.input and "startURLs" in worker.input_schema.names:
+            custom = {"startURLs": [{"url": demo_site}], "max_pages": args.max_pages}
+        print(f"\nRunning {slug} with {json.dumps(custom)[:200]} ...")
+        started = time.monotonic()
+        run = api.run_worker(slug, custom, client=client, progress=progress)
+        df = api.results_df(run, client=client, progress=progress, cache=False)
+        elapsed = time.monotonic() - started
+        with pd.option_context(
+            "display.max_columns", 8, "display.width", 120, "display.max_colwidth", 40
+        ):
+            print(f"\n{df.head()}")
+        print(
+            f"\nRun {run.slug}: {run.status.label}, {len(df)} rows x {df.shape[1]} columns, "
+            f"{elapsed:.1f} s, usage ${run.usage:.4f}"
+        )
+        xlsx = df.coreclaw.to_excel(out / "results.xlsx", progress=progress)
+        csv = df.coreclaw.to_csv(out / "results.csv", progress=progress)
+        print(f"Wrote {xlsx.resolve()}\nWrote {csv.resolve()}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point that turns library errors into a one-line message and exit code 1."""
+    try:
+        return run_demo(argv)
+    except CoreClawError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

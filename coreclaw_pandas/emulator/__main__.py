@@ -1,0 +1,92 @@
+"""Command line: ``python -m coreclaw_pandas.emulator [options]``.
+
+Prints the base URL and the API key to use, then serves until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .control import DEFAULT_API_KEY, Emulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the emulator command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m coreclaw_pandas.emulator",
+        description="Serve a local emulation of the CoreClaw REST API v1.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (8787)")
+    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="key clients must send")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay per API request")
+    parser.add_argument(
+        "--max-page-size",
+        type=int,
+        default=100,
+        help="largest page_size accepted by list endpoints (100)",
+    )
+    parser.add_argument("--balance", default="100", help="starting balance in USD (100)")
+    parser.add_argument(
+        "--rate-limit", type=float, default=None, help="requests per second per key (unlimited)"
+    )
+    parser.add_argument(
+        "--run-speed",
+        type=float,
+        default=1.0,
+        help="multiplier on Worker sleeps: 10 makes slow Workers 10x faster",
+    )
+    parser.add_argument(
+        "--sync-wait-cap",
+        type=float,
+        default=300.0,
+        help="seconds a synchronous start waits for its run (300)",
+    )
+    parser.add_argument(
+        "--abort-delay",
+        type=float,
+        default=0.5,
+        help="seconds a run stays Aborting (5) before it ends as Failed",
+    )
+    parser.add_argument(
+        "--export-ttl",
+        type=float,
+        default=1800.0,
+        help="seconds an export download URL stays valid (1800)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until interrupted; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        balance=args.balance,
+        verbose=args.verbose,
+        latency_ms=args.latency_ms,
+        max_page_size=args.max_page_size,
+        rate_limit=args.rate_limit,
+        run_speed=args.run_speed,
+        sync_wait_cap=args.sync_wait_cap,
+        abort_delay=args.abort_delay,
+        export_ttl=args.export_ttl,
+    )
+    emulator.start()
+    print(f"CoreClaw emulator serving at {emulator.url}", flush=True)
+    print(f"API key: {emulator.api_key}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The request and response objects passed between the server, the app and the routes.
+
+They hold no behaviour beyond reading the credential and the JSON body, so every
+routes module (v1 today, v2 later) can share them without importing the app.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Request:
+    """An HTTP request as the pipeline sees it.
+
+    Attributes:
+        method: Upper-case method.
+        path: Path without the query string.
+        query: Decoded query parameters.
+        headers: Header lookup (case-insensitive for ``http.server`` messages).
+        body: Raw body bytes.
+        body_error: Why the body could not be read (too large, bad chunking), if so.
+        client: Peer address, used as the rate-limit identity of key-less calls.
+    """
+
+    method: str
+    path: str
+    query: dict[str, list[str]] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    body_error: str | None = None
+    client: str = ""
+    _decoded: tuple[Any, str | None] | None = field(default=None, repr=False, compare=False)
+
+    def credential(self) -> str | None:
+        """Return the API key from ``api-key`` or ``Authorization: Bearer``, if any."""
+        key = self.headers.get("api-key")
+        if key:
+            return key.strip()
+        auth = self.headers.get("Authorization") or ""
+        if auth[:7].lower() == "bearer " and auth[7:].strip():
+            return auth[7:].strip()
+        return None
+
+    def json(self) -> tuple[Any, str | None]:
+        """Return ``(decoded body, error)``; an empty body decodes to ``{}``.
+
+        Decoded once and cached: the routes and the request recorder both read it.
+        """
+        if self._decoded is None:
+            self._decoded = self._decode()
+        return self._decoded
+
+    def _decode(self) -> tuple[Any, str | None]:
+        if self.body_error:
+            return None, self.body_error
+        if not self.body.strip():
+            return {}, None
+        try:
+            return json.loads(self.body), None
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            return None, f"request body is not valid JSON ({type(exc).__name__})"
+
+
+@dataclass
+class Response:
+    """What to send back; ``action`` asks the server to misbehave (fault injection)."""
+
+    status: int
+    body: bytes | Iterable[bytes] = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    action: str | None = None

@@ -1,0 +1,356 @@
+"""The emulated platform's state: Workers, runs, saved tasks, the account and exports.
+
+No HTTP and no wire names live here: statuses are an enum, times are floats,
+money is ``Decimal``. A routes module (``routes_v1`` today, a v2 module later)
+turns these objects into its own wire format. Every mutation happens under
+``State.lock``; readers copy what they need under the lock and format outside it,
+so a page of results costs a list slice while the lock is held.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .workers.base import WorkerSpec
+
+#: Crockford base32, the alphabet of ULIDs.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: Key added to every stored row; the platform keeps it out of ``headers``.
+DATA_ID_KEY = "__coreclaw_data_id__"
+#: Starting balance in USD when none is given: enough for a few million rows at $0.0001.
+DEFAULT_BALANCE = Decimal("100.0000")
+#: Starting traffic quota in bytes (5 GiB), and its validity.
+DEFAULT_TRAFFIC_QUOTA = 5 * 1024**3
+_TRAFFIC_VALIDITY_SECONDS = 30 * 24 * 3600
+
+
+class RunStatus(enum.Enum):
+    """Lifecycle of a run; each routes module maps it to its own wire values."""
+
+    READY = "ready"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    ABORTING = "aborting"
+
+    @property
+    def terminal(self) -> bool:
+        """True once the run can no longer change (Succeeded or Failed)."""
+        return self in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+
+class SlugKind(enum.Enum):
+    """The three identifier kinds the platform says must not be mixed up."""
+
+    WORKER = "scraper_slug"
+    TASK = "task_slug"
+    RUN = "run_slug"
+
+
+def new_slug(when: float | None = None) -> str:
+    """Return a 26-character ULID-like id: 48-bit millisecond time + 80 random bits.
+
+    Args:
+        when: Unix time in seconds for the time part; now when omitted.
+    """
+    millis = int((time.time() if when is None else when) * 1000) & ((1 << 48) - 1)
+    value = (millis << 80) | secrets.randbits(80)
+    return _encode_base32(value, 26)
+
+
+def stable_slug(seed: str) -> str:
+    """Return a ULID-shaped id derived from ``seed``, the same on every start."""
+    value = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:17], "big") >> 6
+    return _encode_base32(value, 26)
+
+
+def _encode_base32(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One run log line.
+
+    Attributes:
+        level: 1 Debug, 2 Info, 3 Warn, 4 Error.
+        group: Subtask id the line belongs to (a numeric string).
+        content: The text.
+        timestamp_ms: Unix time in milliseconds.
+    """
+
+    level: int
+    group: str
+    content: str
+    timestamp_ms: int
+
+
+@dataclass(eq=False)
+class Run:
+    """A run record and its results.
+
+    ``rows`` holds each result row as UTF-8 JSON bytes with ``DATA_ID_KEY``
+    already added, so serving a page is a join of stored bytes.
+    """
+
+    slug: str
+    worker: WorkerSpec
+    version: str
+    custom: dict[str, Any]
+    system: dict[str, Any]
+    origin: str = "api"
+    callback_url: str | None = None
+    #: Name of the routes module that created the run (it formats the callback).
+    api_version: str = "v1"
+    task_slug: str | None = None
+    status: RunStatus = RunStatus.READY
+    err_msg: str = ""
+    started_at: float = field(default_factory=time.time)
+    finished_at: float = 0.0
+    headers: list[dict[str, str]] = field(default_factory=list)
+    rows: list[bytes] = field(default_factory=list)
+    logs: list[LogEntry] = field(default_factory=list)
+    usage: Decimal = Decimal(0)
+    traffic: int = 0
+    #: Subtask id shown in log lines; one subtask per run in the emulator.
+    group: str = field(default_factory=lambda: str(secrets.randbelow(9 * 10**8) + 10**8))
+    #: Set when the run must stop (abort, timeout, cap, reset): wakes sleeping Workers.
+    stop: threading.Event = field(default_factory=threading.Event)
+    #: Set once the run is terminal.
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def duration(self, now: float | None = None) -> float:
+        """Seconds from start to finish, or to now while the run is not finished."""
+        end = self.finished_at or (time.time() if now is None else now)
+        return max(0.0, end - self.started_at)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A saved task: a Worker plus the input to start it with."""
+
+    slug: str
+    worker_slug: str
+    custom: dict[str, Any]
+    system: dict[str, Any]
+    title: str
+
+
+@dataclass(frozen=True)
+class Export:
+    """A prepared download of a run's rows (a snapshot taken when it was requested)."""
+
+    token: str
+    run_slug: str
+    fmt: str
+    filter_keys: tuple[str, ...]
+    headers: tuple[Mapping[str, str], ...]
+    rows: tuple[bytes, ...] | list[bytes]
+    expires_at: float
+
+
+@dataclass
+class Account:
+    """The single emulated account."""
+
+    balance: Decimal = DEFAULT_BALANCE
+    traffic_quota: int = DEFAULT_TRAFFIC_QUOTA
+    traffic_expiration_at: int = field(
+        default_factory=lambda: int(time.time()) + _TRAFFIC_VALIDITY_SECONDS
+    )
+
+
+def default_custom(worker: WorkerSpec) -> dict[str, Any]:
+    """Return ``custom`` built from the defaults of a Worker's input schema."""
+    custom: dict[str, Any] = {}
+    for prop in worker.input_schema.get("properties", []):
+        if isinstance(prop, Mapping) and "name" in prop and prop.get("default") is not None:
+            custom[prop["name"]] = prop["default"]
+    return custom
+
+
+class State:
+    """Everything the emulated platform knows, guarded by one lock.
+
+    Args:
+        workers: The Workers to offer, later ones replacing earlier ones with the
+            same slug or path.
+        balance: Starting account balance in USD.
+    """
+
+    def __init__(self, workers: Iterable[WorkerSpec], *, balance: Decimal = DEFAULT_BALANCE):
+        self.lock = threading.RLock()
+        self.workers: dict[str, WorkerSpec] = {}
+        for worker in workers:
+            self._add_worker(worker)
+        self.account = Account(balance=balance)
+        self.runs: dict[str, Run] = {}
+        self.tasks: dict[str, Task] = {}
+        self.exports: dict[str, Export] = {}
+        self.seed_tasks()
+
+    def _add_worker(self, worker: WorkerSpec) -> None:
+        for slug, existing in list(self.workers.items()):
+            if existing.slug == worker.slug or existing.path == worker.path:
+                del self.workers[slug]
+        self.workers[worker.slug] = worker
+
+    # Workers, tasks, runs -------------------------------------------------
+
+    def find_worker(self, ident: str) -> WorkerSpec | None:
+        """Return the Worker whose slug (ULID) or ``owner/name`` path is ``ident``."""
+        worker = self.workers.get(ident)
+        if worker is not None:
+            return worker
+        lowered = ident.lower()
+        for candidate in self.workers.values():
+            if candidate.path.lower() == lowered:
+                return candidate
+        return None
+
+    def slug_kind(self, slug: str) -> SlugKind | None:
+        """Say which kind of identifier ``slug`` is, or None when it is unknown."""
+        with self.lock:
+            if slug in self.runs:
+                return SlugKind.RUN
+            if slug in self.tasks:
+                return SlugKind.TASK
+        if self.find_worker(slug) is not None:
+            return SlugKind.WORKER
+        return None
+
+    def search_workers(self, text: str, limit: int) -> list[WorkerSpec]:
+        """Return Workers whose title, description or path contain every word of ``text``."""
+        words = text.lower().split()
+        found = []
+        for worker in self.workers.values():
+            haystack = f"{worker.title} {worker.description} {worker.path}".lower()
+            if all(word in haystack for word in words):
+                found.append(worker)
+        return found[:limit]
+
+    def seed_tasks(self) -> None:
+        """Create one saved task per Worker with the Worker's default input.
+
+        Seeded task slugs are derived from the Worker slug, so they are the same on
+        every start and after every reset.
+        """
+        with self.lock:
+            for worker in self.workers.values():
+                slug = stable_slug(f"task:{worker.slug}")
+                self.tasks[slug] = Task(
+                    slug=slug,
+                    worker_slug=worker.slug,
+                    custom=default_custom(worker),
+                    system=dict(worker.system),
+                    title=f"{worker.title} (example task)",
+                )
+
+    def add_task(
+        self,
+        worker: WorkerSpec,
+        custom: Mapping[str, Any],
+        *,
+        system: Mapping[str, Any] | None = None,
+        title: str | None = None,
+    ) -> Task:
+        """Save a task for ``worker`` and return it."""
+        task = Task(
+            slug=new_slug(),
+            worker_slug=worker.slug,
+            custom=dict(custom),
+            system={**worker.system, **(system or {})},
+            title=title or f"{worker.title} task",
+        )
+        with self.lock:
+            self.tasks[task.slug] = task
+        return task
+
+    def add_run(self, run: Run) -> None:
+        """Register a new run (its slug must be unused)."""
+        with self.lock:
+            while run.slug in self.runs:
+                run.slug = new_slug()
+            self.runs[run.slug] = run
+
+    def list_runs(
+        self, *, status: RunStatus | None = None, worker_slug: str | None = None
+    ) -> list[Run]:
+        """Return runs newest first, optionally filtered by status and Worker."""
+        with self.lock:
+            runs = list(self.runs.values())
+        runs.reverse()
+        return [
+            run
+            for run in runs
+            if (status is None or run.status is status)
+            and (worker_slug is None or run.worker.slug == worker_slug)
+        ]
+
+    def page(
+        self, run: Run, offset: int, limit: int
+    ) -> tuple[int, list[dict[str, str]], list[bytes]]:
+        """Return ``(total rows, headers, rows[offset:offset+limit])`` consistently."""
+        with self.lock:
+            return len(run.rows), list(run.headers), run.rows[offset : offset + limit]
+
+    # Account ---------------------------------------------------------------
+
+    def set_balance(self, balance: Decimal) -> None:
+        """Set the account balance in USD."""
+        with self.lock:
+            self.account.balance = balance
+
+    # Exports ---------------------------------------------------------------
+
+    def create_export(
+        self, run: Run, fmt: str, filter_keys: Iterable[str], *, lifetime: float
+    ) -> Export:
+        """Snapshot ``run``'s rows into a download valid for ``lifetime`` seconds."""
+        with self.lock:
+            export = Export(
+                token=secrets.token_urlsafe(24),
+                run_slug=run.slug,
+                fmt=fmt,
+                filter_keys=tuple(filter_keys),
+                headers=tuple(dict(h) for h in run.headers),
+                rows=run.rows[:],
+                expires_at=time.time() + lifetime,
+            )
+            self._drop_expired_exports()
+            self.exports[export.token] = export
+        return export
+
+    def get_export(self, token: str) -> Export | None:
+        """Return the export for ``token`` (expired ones too, so callers can say so)."""
+        with self.lock:
+            return self.exports.get(token)
+
+    def _drop_expired_exports(self) -> None:
+        # Keep expired exports for a while so a late download gets "expired", not "unknown".
+        horizon = time.time() - 3600
+        for token in [t for t, e in self.exports.items() if e.expires_at < horizon]:
+            del self.exports[token]
+
+    # Reset -----------------------------------------------------------------
+
+    def clear(self, *, balance: Decimal = DEFAULT_BALANCE) -> None:
+        """Forget runs, tasks and exports, reset the account, and re-seed tasks."""
+        with self.lock:
+            self.runs.clear()
+            self.tasks.clear()
+            self.exports.clear()
+            self.account = Account(balance=balance)
+        self.seed_tasks()

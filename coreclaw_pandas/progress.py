@@ -1,0 +1,107 @@
+"""tqdm adapters: a bar for a waiting run and a bar for rows or bytes coming in.
+
+``tqdm.auto`` picks the notebook widget or the terminal bar by itself. With
+``progress=None`` a terminal bar hides when output is not a terminal (CI logs
+stay clean), a notebook shows it; ``False`` never shows one. A bar never breaks
+the call it decorates: any display error is swallowed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from .models import Run
+
+__all__ = ["CountBar", "RunBar"]
+
+
+def _disable(progress: bool | None) -> bool | None:
+    if progress is None:
+        return None
+    return not progress
+
+
+class _SafeBar:
+    """A tqdm bar whose failures never reach the caller."""
+
+    def __init__(self, progress: bool | None, **kwargs: Any) -> None:
+        self._bar = None
+        if progress is False:
+            return
+        try:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(disable=_disable(progress), **kwargs)
+        except Exception:  # a broken display must not stop a download
+            self._bar = None
+
+    def _do(self, action: str, *args: Any, **kwargs: Any) -> None:
+        if self._bar is None:
+            return
+        with contextlib.suppress(Exception):
+            getattr(self._bar, action)(*args, **kwargs)
+
+    def close(self) -> None:
+        """Close the bar (idempotent)."""
+        self._do("close")
+        self._bar = None
+
+    def __enter__(self) -> _SafeBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class RunBar(_SafeBar):
+    """Shows a run being waited for: status, rows so far, elapsed time and usage."""
+
+    def __init__(self, run_slug: str, *, progress: bool | None = None) -> None:
+        super().__init__(
+            progress,
+            desc=f"run {run_slug}",
+            unit=" rows",
+            total=None,
+            bar_format="{desc}: {n_fmt}{unit} [{elapsed}{postfix}]",
+        )
+
+    def update(self, run: Run) -> None:
+        """Show the latest state of the run."""
+        if self._bar is None:
+            return
+        self._do("set_postfix_str", f"{run.status.label}, ${run.usage:.4f}", refresh=False)
+        self._do("update", max(0, run.results - self._bar.n))
+
+
+class CountBar(_SafeBar):
+    """Counts rows or bytes towards a total that may be unknown or grow."""
+
+    def __init__(
+        self,
+        desc: str,
+        *,
+        total: int | None,
+        unit: str = " rows",
+        progress: bool | None = None,
+        unit_scale: bool = False,
+    ) -> None:
+        super().__init__(progress, desc=desc, total=total, unit=unit, unit_scale=unit_scale)
+
+    def advance(self, n: int) -> None:
+        """Add ``n`` to the count."""
+        self._do("update", n)
+
+    def set_total(self, total: int | None) -> None:
+        """Change the total (a running run's row count grows)."""
+        if self._bar is not None and total is not None:
+            self._bar.total = total
+            self._do("refresh")
+
+    def set_to(self, n: int, total: int | None = None) -> None:
+        """Set the absolute count (for byte downloads reporting totals)."""
+        if self._bar is None:
+            return
+        if total is not None and self._bar.total != total:
+            self._bar.total = total
+        self._do("update", n - self._bar.n)

@@ -1,0 +1,460 @@
+"""Worker forms built from local schemas, headless: set widget values, click buttons.
+
+No server here: forms come from ``WorkerForm.from_schema``. The schema files of
+the shared reference folder are read in place; the hard cases it describes
+(a 40-property schema, a float number and JSON-in-textarea, mismatched
+editor/type pairs) are written out below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coreclaw_pandas import _schema_values as sv
+from coreclaw_pandas.exceptions import InputError
+from coreclaw_pandas.forms import WorkerForm, problems_by_field, sanitise_html
+from coreclaw_pandas.schema import Field
+
+REFERENCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "coreclaw-reference"
+SCHEMA_DIR = REFERENCE / "worker-schemas"
+SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*.json")) if SCHEMA_DIR.is_dir() else []
+
+
+def reference_schema(name: str) -> Any:
+    path = SCHEMA_DIR / name
+    if not path.is_file():
+        pytest.skip(f"the shared reference folder is not here ({SCHEMA_DIR})")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- edits in the wire shape, for any field -------------------------------------------------
+
+
+def edited_value(field: Field) -> Any:
+    """A value different from the default that fits the field, in the wire shape."""
+    kind, options = field.kind, field.options
+    if options and kind in ("string", "integer", "number"):
+        return options[-1].value
+    if options and kind == "array":
+        return [options[-1].value]
+    if kind == "boolean":
+        return not field.default if field.has_default else True
+    if kind in ("integer", "number"):
+        low = field.minimum if field.minimum is not None else 0
+        high = field.maximum if field.maximum is not None else low + 100
+        value = low + (high - low) / 3
+        return int(value) if kind == "integer" else round(value, 3) + 0.5 * (value == int(value))
+    if kind == "string" and field.editor == "datepicker" and field.value_format:
+        pattern = sv.strftime_pattern(field.value_format)
+        return dt.date(2026, 3, 4).strftime(pattern) if pattern else "edited"
+    if kind == "string":
+        return "edited text \u2713"
+    if kind == "array" and field.editor == "requestListSource":
+        extra = {c.param: "5" for c in field.param_list if c.param != "url"}
+        return [{"url": "https://edited.example/a", **extra}, {"url": "https://edited.example/b"}]
+    if kind == "array" and field.item_shape == "strings":
+        return ["first", "second"]
+    if kind == "array" and field.item_key:
+        return [{field.item_key: "https://edited.example/1"},
+                {field.item_key: "https://edited.example/2"}]
+    if kind == "array":
+        return [{"edited": 1}, {"two": [2]}]
+    return {"edited": [1, 2.5, None, "x"]}
+
+
+def edited_values(form: WorkerForm) -> dict[str, Any]:
+    return {f.name: edited_value(f) for f in form.schema}
+
+
+def assert_round_trip(form: WorkerForm) -> dict[str, Any]:
+    """Set every control to an edit; each control and the form give it back as built."""
+    edits = edited_values(form)
+    for name, value in edits.items():
+        form.controls[name].value = value
+        assert form.controls[name].value == value, name
+    assert form.value == form.schema.build(edits)
+    assert form.schema.validate(form.value) == []
+    assert form.validate() == []
+    return edits
+
+
+# --- the shared reference schemas ------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SCHEMA_FILES, reason="the shared reference folder is not here")
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.stem)
+def test_reference_schema_form_builds_defaults_validate_and_edits_round_trip(path):
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    form = WorkerForm.from_schema(raw)
+    assert list(form.controls) == form.schema.names and form.schema.names
+    assert form.value == form.schema.build({})
+    assert form.validate() == []
+    assert_round_trip(form)
+    # Run options come from the contract's defaults when a local schema gives none.
+    assert form.system == {"cpus": 0.125, "memory": 512, "execute_limit_time_seconds": 1800,
+                           "max_total_charge": 0, "max_total_traffic": 0, "proxy_region": "US"}
+
+
+def test_every_editor_gets_its_own_control():
+    form = WorkerForm.from_schema(reference_schema("docs-input-schema-editor-examples.json"))
+    shown = {name: c.renders_as for name, c in form.controls.items()}
+    assert {f.editor: shown[f.name] for f in form.schema} == {e: e for e in sv.EDITORS}
+    assert all(not c.field.notes for c in form.controls.values() if c.renders_as == "json")
+
+
+def test_reply_envelope_schema_reads_system_from_the_caller():
+    raw = reference_schema("apifox-api-scraper-response-example.json")
+    system = {"cpus": 0.25, "memory": 2048, "execute_limit_time_seconds": 60,
+              "max_total_charge": 1.5, "max_total_traffic": 0}
+    form = WorkerForm.from_schema(raw, system=system)
+    assert form.system == {**system, "proxy_region": "US"}
+    form.options.memory.value = 8192
+    form.options.proxy_region.value = "DE"
+    form.options.max_charge.value = 2.0
+    form.options.version_text.value = " v1.2.3 "
+    assert form.system["memory"] == 8192 and form.system["proxy_region"] == "DE"
+    assert form.system["max_total_charge"] == 2 and isinstance(form.system["max_total_charge"], int)
+    assert form.version == "v1.2.3"
+    assert [v for _, v in form.options.memory.options] == [512, 1024, 2048, 4096, 8192, 16384]
+
+
+def test_fallback_regions_cover_the_contract_list():
+    from coreclaw_pandas._run_panel import FALLBACK_REGIONS
+    from coreclaw_pandas.emulator.regions import REGIONS
+
+    path = REFERENCE / "proxy-region-codes-v1.txt"
+    if not path.is_file():
+        pytest.skip("the shared reference folder is not here")
+    contract = set(path.read_text(encoding="utf-8").split())
+    assert contract <= set(FALLBACK_REGIONS)
+    assert set(FALLBACK_REGIONS) == set(REGIONS)  # the emulator's independent ISO table
+    assert len(FALLBACK_REGIONS) == len(set(FALLBACK_REGIONS))
+    form = WorkerForm.from_schema({"properties": []})
+    assert [code for _, code in form.options.proxy_region.options] == list(FALLBACK_REGIONS)
+
+
+# --- clicking and typing ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo() -> WorkerForm:
+    return WorkerForm.from_schema(reference_schema("node-worker-demo-all-editors.json"))
+
+
+def test_widgets_edited_by_hand_give_the_built_value(demo):
+    c = demo.controls
+    c["location"].input.value = "Paris, France"
+    c["notes"].input.value = "line one\nline two"
+    c["max_results"].input.value = " 250 "
+    c["language"].input.value = 2  # the third option, by index
+    c["category"].input.value = 0
+    boxes = c["data_sections"].boxes
+    boxes[0].value, boxes[-1].value = not boxes[0].value, True
+    c["skip_closed"].input.value = not c["skip_closed"].input.value
+    c["since_date"].input.value = dt.date(2026, 2, 1)
+    urls = c["urls"]
+    urls.rows[0].remove_button.click()
+    urls.add_button.click()
+    urls.rows[-1].cells["url"].value = "https://example.org/new"
+    sources = c["sources"]
+    sources.add_button.click()
+    sources.rows[-1].cells["url"].value = "https://example.org/src"
+    sources.rows[-1].cells["num_of_posts"].value = "3"
+    terms = c["searchTerms"]
+    terms.add_button.click()
+    terms.rows[-1].cells[terms.key].value = "bakery"
+    terms.add_button.click()  # an empty row is no item
+
+    schema = demo.schema
+    options = {f.name: [o.value for o in f.options] for f in schema}
+    checked = [v for v, box in zip(options["data_sections"], boxes, strict=True) if box.value]
+    expected = schema.build({
+        "urls": [{"url": "https://example.com/page2"}, {"url": "https://example.org/new"}],
+        "sources": [{"url": "https://example.com/source1", "num_of_posts": "10"},
+                    {"url": "https://example.org/src", "num_of_posts": "3"}],
+        "searchTerms": [{"string": "restaurant"}, {"string": "cafe"}, {"string": "bakery"}],
+        "location": "Paris, France", "notes": "line one\nline two", "max_results": 250,
+        "language": options["language"][2], "category": options["category"][0],
+        "data_sections": checked, "skip_closed": c["skip_closed"].input.value,
+        "since_date": dt.date(2026, 2, 1),
+    })  # fmt: skip
+    assert demo.value == expected
+    assert demo.validate() == []
+
+
+def test_required_field_left_empty_is_named_next_to_it_and_in_the_summary(demo):
+    for row in list(demo.controls["urls"].rows):
+        row.remove_button.click()
+    demo.controls["max_results"].input.value = "many"
+    problems = demo.validate()
+    assert problems == [
+        "`urls` is required but empty; give at least one item",
+        "`max_results` must be an integer, got str 'many'",
+    ]
+    assert "required but empty" in demo.controls["urls"].error
+    assert "&#x27;many&#x27; is not a number" in demo.controls["max_results"].error
+    assert "2 problem(s)" in demo._summary.value
+    with pytest.raises(InputError) as caught:
+        demo.value  # noqa: B018
+    assert caught.value.problems == problems
+    # Once shown, messages follow the edits.
+    demo.controls["max_results"].input.value = "12"
+    assert demo.controls["max_results"].error == ""
+    demo.controls["urls"].add_row("https://example.net")
+    assert demo.controls["urls"].error == "" and demo._summary.value == ""
+
+
+def test_missing_required_fields_without_defaults_are_exactly_the_problems():
+    form = WorkerForm.from_schema({"properties": [
+        {"name": "q", "type": "string", "editor": "input", "required": True},
+        {"name": "n", "type": "integer", "editor": "number", "required": True},
+        {"name": "sel", "type": "string", "editor": "select", "required": True,
+         "options": [{"label": "A", "value": "a"}]},
+        {"name": "ok", "type": "integer", "editor": "number", "default": 3, "required": True},
+        {"name": "opt", "type": "string", "editor": "input"},
+    ]})  # fmt: skip
+    problems = form.validate()
+    missing = [p for p in problems if p.startswith("missing required field")]
+    assert missing == problems and len(problems) == 3
+    assert [name for name in problems_by_field(problems, form.schema.names)] == ["q", "n", "sel"]
+    assert form.controls["opt"].error == "" and "missing" in form.controls["q"].error
+    form.controls["q"].input.value = "coffee"
+    form.controls["n"].input.value = "4"
+    form.controls["sel"].input.value = 0  # widget values are option indices; -1 is "no value"
+    assert form.validate() == [] and form.value == {"q": "coffee", "n": 4, "sel": "a", "ok": 3}
+
+
+def test_json_editor_checks_as_you_type_and_sends_the_parsed_value():
+    form = WorkerForm.from_schema(reference_schema("docs-input-schema-editor-examples.json"))
+    geo = form.controls["custom_geojson"]
+    geo.input.value = '{"type": "Point", "coordinates": [2.35, 48.85'
+    assert "not valid JSON" in geo.error and "line 1" in geo.error
+    problems = form.validate()
+    assert len(problems) == 1 and problems[0].startswith("`custom_geojson` must be an object")
+    geo.input.value = '{"type": "Point", "coordinates": [2.35, 48.85], "radiusKm": 3}'
+    assert geo.error == "" and form.validate() == []
+    assert form.value["custom_geojson"]["radiusKm"] == 3
+
+
+def test_date_picker_sends_the_value_format_and_keeps_text_it_cannot_show():
+    form = WorkerForm.from_schema({"properties": [
+        {"name": "d", "type": "string", "editor": "datepicker", "valueFormat": "DD/MM/YYYY"},
+    ]})  # fmt: skip
+    control = form.controls["d"]
+    control.input.value = dt.date(2026, 1, 5)
+    assert form.value == {"d": "05/01/2026"}
+    form.set_values({"d": "5/1/2026"})  # not DD/MM: kept as is, and the check names it
+    assert control.value == "5/1/2026" and control.input.value is None
+    assert form.validate() == ["`d` must be a date like DD/MM/YYYY, got '5/1/2026'"]
+    form.set_values({"d": dt.date(2027, 12, 31)})
+    assert form.value == {"d": "31/12/2027"} and form.validate() == []
+
+
+def test_prefill_is_normalised_and_unknown_names_are_refused():
+    raw = reference_schema("node-worker-demo-all-editors.json")
+    form = WorkerForm.from_schema(raw, values={"urls": "https://one.example", "max_results": 7.0})
+    assert form.value["urls"] == [{"url": "https://one.example"}]
+    assert form.value["max_results"] == 7 and form.controls["max_results"].input.value == "7"
+    with pytest.raises(InputError) as caught:
+        form.set_values({"max_result": 3, "location": "kept out"})
+    assert "did you mean `max_results`" in caught.value.problems[0]
+    assert form.controls["location"].value == "New York, USA"
+
+
+def test_cleared_values_fall_back_or_stay_empty_as_the_schema_says(demo):
+    demo.controls["location"].input.value = ""
+    demo.controls["searchTerms"].value = None
+    assert demo.value["location"] == "New York, USA"  # no value: the default applies
+    assert demo.value["searchTerms"] == []  # a cleared list is sent empty, not defaulted
+    assert "notes" not in demo.value  # no default and left empty: not sent
+
+
+def test_values_a_widget_cannot_show_round_trip_and_are_reported():
+    form = WorkerForm.from_schema({"properties": [
+        {"name": "cur", "type": "string", "editor": "select", "default": "CHF",
+         "options": [{"label": "Euro", "value": "EUR"}]},
+        {"name": "n", "type": "integer", "editor": "number", "default": "10"},
+    ]})  # fmt: skip
+    assert form.controls["cur"].value == "CHF" and form.controls["n"].value == "10"
+    assert "cannot be shown" in form.controls["cur"].error
+    problems = form.validate()
+    assert len(problems) == 2 and all("this is the Worker's default" in p for p in problems)
+    form.controls["cur"].input.value = 0
+    form.controls["n"].input.value = "11"
+    assert form.value == {"cur": "EUR", "n": 11}
+
+
+def test_switch_without_default_sends_nothing_until_clicked():
+    form = WorkerForm.from_schema({"properties": [
+        {"name": "s", "type": "boolean", "editor": "switch"}]})
+    assert form.value == {} and form.controls["s"].input.description == "(not set)"
+    form.controls["s"].input.value = True
+    form.controls["s"].input.value = False
+    assert form.value == {"s": False}
+
+
+def test_sections_title_and_descriptions_are_shown_sanitised():
+    form = WorkerForm.from_schema({
+        "description": "Intro <script>steal()</script><b onmouseover='x()'>bold</b>",
+        "properties": [
+            {"name": "a", "type": "string", "editor": "input", "sectionCaption": "First part",
+             "sectionDescription": "About <i>a</i>", "description": "<img src=x onerror=y()>ok"},
+        ]}, title="Demo <Worker>")  # fmt: skip
+    texts = [getattr(w, "value", "") for w in form.widget.children if hasattr(w, "value")]
+    page = " ".join(t for t in texts if isinstance(t, str))
+    assert "Demo &lt;Worker&gt;" in page and "<b>bold</b>" in page and "steal" not in page
+    assert "First part" in page and "About <i>a</i>" in page
+    help_html = form.controls["a"].widget.children[2].value
+    assert "ok" in help_html and "img" not in help_html and "onerror" not in help_html
+
+
+def test_local_schema_form_cannot_run_and_says_why(demo):
+    assert demo.run_button.disabled
+    assert demo.start() is False and "no Worker to run" in demo._summary.value
+    assert demo.run is None and demo.df is None and demo.wait(0) is None
+
+
+def test_form_shows_itself_as_a_widget(demo):
+    bundle = demo._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == demo.widget.model_id
+    assert bundle["text/plain"] == repr(demo) and repr(demo).startswith("WorkerForm(local schema")
+
+
+def test_importing_the_package_or_the_forms_module_loads_no_widgets():
+    code = ("import sys, coreclaw_pandas, coreclaw_pandas.forms; "
+            "assert 'ipywidgets' not in sys.modules, 'ipywidgets was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+
+
+# --- the hard cases: a big schema, floats and JSON text, mismatched pairs -------------------
+
+
+def forty_properties() -> dict[str, Any]:
+    kinds = [("string", "input", "x"), ("integer", "number", 3), ("boolean", "switch", True),
+             ("array", "stringList", [{"string": "s"}]), ("number", "number", 1.5),
+             ("string", "select", "b"), ("array", "checkbox", ["a"]), ("object", "json", {}),
+             ("array", "requestList", [{"url": "https://a.example"}]),
+             ("string", "datepicker", "2024-02-29")]
+    props = []
+    for i in range(40):
+        type_, editor, default = kinds[i % len(kinds)]
+        prop = {"name": f"f{i:02d}", "title": f"Field {i}", "type": type_, "editor": editor,
+                "default": default, "required": i % 7 == 0, "description": f"<b>help</b> {i}"}
+        if editor in ("select", "checkbox"):
+            prop["options"] = [{"label": v.upper(), "value": v} for v in "abc"]
+        if i % 10 == 0:
+            prop.update(sectionCaption=f"Part {i // 10}", sectionDescription="<em>more</em>")
+        props.append(prop)
+    return {"concurrency": {"fields": ["f03"]}, "properties": props}
+
+
+def test_forty_property_schema():
+    form = WorkerForm.from_schema(forty_properties())
+    assert len(form.controls) == 40 and form.value == form.schema.build({})
+    heads = [w for w in form.widget.children if "Part " in getattr(w, "value", "")]
+    assert len(heads) == 4
+    assert_round_trip(form)
+
+
+def test_float_number_field_and_json_in_a_textarea():
+    form = WorkerForm.from_schema({"properties": [
+        {"name": "ratio", "type": "number", "editor": "number", "default": 0.75,
+         "minimum": 0, "maximum": 1},
+        {"name": "headers", "type": "object", "editor": "textarea",
+         "default": {"Accept": "text/html"}},
+        {"name": "raw", "type": "string", "editor": "textarea", "default": '{"a": 1}'},
+    ]})  # fmt: skip
+    c = form.controls
+    assert (c["ratio"].renders_as, c["headers"].renders_as, c["raw"].renders_as) == (
+        "number", "json", "textarea")
+    assert c["ratio"].input.value == "0.75" and form.value == form.schema.build({})
+    c["ratio"].input.value = "0.1"
+    c["headers"].input.value = '{"Accept": "application/json", "X-Try": 2}'
+    assert form.value["ratio"] == 0.1 and form.value["headers"]["X-Try"] == 2
+    assert form.value["raw"] == '{"a": 1}'  # a string field keeps its text as text
+    c["ratio"].input.value = "1.5"
+    assert form.validate() == ["`ratio` must be at most 1, got 1.5"]
+
+
+MISMATCHED = {"properties": [
+    {"name": "radio_object", "type": "object", "editor": "radio",
+     "options": [{"label": "A", "value": "a"}]},
+    {"name": "multi_on_string", "type": "string", "editor": "select", "multiple": True,
+     "options": [{"label": "A", "value": "a"}, {"label": "B", "value": "b"}], "default": ["b"]},
+    {"name": "textarea_array", "type": "array", "editor": "textarea", "default": ["x"]},
+    {"name": "number_string", "type": "string", "editor": "number", "default": "12"},
+    {"name": "switch_string", "type": "string", "editor": "switch"},
+    {"name": "stringlist_string", "type": "string", "editor": "stringList"},
+    {"name": "datepicker_integer", "type": "integer", "editor": "datepicker"},
+    {"name": "checkbox_string", "type": "string", "editor": "checkbox",
+     "options": [{"label": "X", "value": "x"}, {"label": "Y", "value": "y"}]},
+    {"name": "input_boolean", "type": "boolean", "editor": "input", "default": False},
+    {"name": "json_string", "type": "string", "editor": "json"},
+    {"name": "requestlist_object", "type": "object", "editor": "requestList", "required": True},
+    {"name": "unknown_text", "type": "string", "editor": "text", "default": "hi"},
+    {"name": "no_type_no_editor", "title": "Bare"},
+]}  # fmt: skip
+
+
+def test_mismatched_editor_type_pairs_fall_back_by_type_with_a_note():
+    form = WorkerForm.from_schema(MISMATCHED)
+    shown = {name: c.renders_as for name, c in form.controls.items()}
+    assert shown == {
+        "radio_object": "json", "multi_on_string": "select", "textarea_array": "json",
+        "number_string": "input", "switch_string": "input", "stringlist_string": "input",
+        "datepicker_integer": "number", "checkbox_string": "select", "input_boolean": "switch",
+        "json_string": "input", "requestlist_object": "json", "unknown_text": "input",
+        "no_type_no_editor": "json",
+    }  # fmt: skip
+    for name, control in form.controls.items():
+        notes = control.widget.children[-2].value  # the notes list sits above the error line
+        if name != "multi_on_string":
+            assert "Shown as" in notes, name
+    # The untouched form names exactly the one required field without a default.
+    assert form.validate() == ["missing required field `requestlist_object` (requestlist_object)"]
+    form.controls["requestlist_object"].input.value = '{"url": "https://a.example"}'
+    assert form.validate() == [] and form.value == form.schema.build(
+        {"requestlist_object": {"url": "https://a.example"}})
+    assert_round_trip(form)
+
+
+def test_radio_with_object_type_reports_a_choice_typed_as_text():
+    form = WorkerForm.from_schema(MISMATCHED)
+    form.controls["requestlist_object"].value = {}
+    form.controls["radio_object"].input.value = "a"
+    assert form.validate() == [
+        "`radio_object` must be an object (a dict), got str 'a'; "
+        "a JSON string must parse to an object"
+    ]
+
+
+# --- the sanitiser --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("plain & simple <3", "plain &amp; simple &lt;3"),
+    ("<strong>\U0001f4af Number</strong> and <code>x</code>",
+     "<strong>\U0001f4af Number</strong> and <code>x</code>"),
+    ("<a href='https://www.cafehook.com/' target='_self' onclick='x()'>tutorial</a>",
+     '<a href="https://www.cafehook.com/" target="_blank" rel="noopener noreferrer">tutorial</a>'),
+    ("<a href='javascript:alert(1)'>bad</a>", "<a>bad</a>"),
+    ("<a href=' JaVaScRiPt:alert(1)'>bad</a>", "<a>bad</a>"),
+    ("a<script>alert('x')</script>b<style>body{}</style>c", "abc"),
+    ("<script/>kept", "kept"),
+    ("<img src=x onerror=alert(1)><iframe src=//evil></iframe>ok", "ok"),
+    ("<b><i>unclosed", "<b><i>unclosed</i></b>"),
+    ("<b>one</i> two</b>", "<b>one two</b>"),
+    ("<p style='position:fixed'>x</p><br/>y", "<p>x</p><br>y"),
+    ("&lt;b&gt; stays text", "&lt;b&gt; stays text"),
+    ("<div class='huge'>block</div>", "block"),
+])  # fmt: skip
+def test_sanitise_html(raw, clean):
+    assert sanitise_html(raw) == clean
