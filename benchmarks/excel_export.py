@@ -122,7 +122,7 @@ def child(writer: str, rows: int, out_dir: Path) -> dict:
 
         run = lambda: df.to_excel(path, engine="openpyxl", index=False)  # noqa: E731
     else:
-        from coreclaw_pandas.export import to_excel
+        from coreclaw_pandas.writers import to_excel
 
         run = lambda: to_excel(df, path, progress=False)  # noqa: E731
     gc.collect()

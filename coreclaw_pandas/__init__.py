@@ -20,6 +20,7 @@ from .api import (
     configure,
     default_client,
     export,
+    last_run,
     log,
     parse_callback,
     rerun,
@@ -66,6 +67,7 @@ from .models import (
     WorkerSummary,
 )
 from .polling import PollPolicy
+from .writers import ExportError, ExportWarning
 
 __all__ = [
     "APIError",
@@ -74,6 +76,8 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "CoreClawError",
+    "ExportError",
+    "ExportWarning",
     "InputError",
     "InvalidRequestError",
     "LogEntry",
@@ -106,6 +110,7 @@ __all__ = [
     "configure",
     "default_client",
     "export",
+    "last_run",
     "log",
     "parse_callback",
     "rerun",

@@ -42,8 +42,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         ...     f.write("a,b\n")
     """
     target = Path(os.fspath(path)).expanduser()
-    # A hidden sibling: same filesystem as the target, so os.replace is a rename.
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    # A hidden sibling: same filesystem as the target, so os.replace is a rename. It keeps
+    # the target's extension, for writers that pick a format from the file name.
+    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(6)}.tmp{target.suffix}")
     # O_EXCL: never reuse (or follow a symlink to) a file someone else made.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     os.close(fd)

@@ -36,6 +36,7 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "REPLACEMENT_CHAR",
     "TRUNCATION_MARKER",
+    "XML_ILLEGAL",
     "Tally",
     "cap_excel_text",
     "clean_csv_text",
@@ -57,8 +58,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: What a forbidden character becomes: visible, and keeps the text's length and shape.
 REPLACEMENT_CHAR = "\ufffd"
 
-# XML 1.0 forbids these; openpyxl's ILLEGAL_CHARACTERS_RE covers the C0 part.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: Characters XML 1.0 forbids; openpyxl's ILLEGAL_CHARACTERS_RE covers the C0 part.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # UTF-8 cannot encode lone surrogates at all: the only characters a CSV must lose.
 _UNENCODABLE = re.compile("[\ud800-\udfff]")
 _NESTED = (dict, list, tuple, set, frozenset, np.ndarray)
@@ -124,7 +125,7 @@ def cap_excel_text(text: str, tally: Tally) -> str:
 
 def clean_excel_text(text: str, tally: Tally) -> str:
     """Text as an Excel cell can hold it: forbidden characters replaced, length capped."""
-    return cap_excel_text(_replace_forbidden(text, _XML_ILLEGAL, tally), tally)
+    return cap_excel_text(_replace_forbidden(text, XML_ILLEGAL, tally), tally)
 
 
 def clean_csv_text(text: str, tally: Tally, *, escape_formulas: bool) -> str:

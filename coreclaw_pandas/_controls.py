@@ -31,6 +31,7 @@ __all__ = ["Control", "make_control"]
 
 _UNSET: Any = object()  # "no foreign value held"; None already means "no value"
 _WIDE = {"width": "100%"}
+_FILL = {"width": "calc(100% - 6px)"}  # a text box's own margin would push 100% past the edge
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -46,6 +47,12 @@ def _parse_number(text: str) -> Any:
         except ValueError:
             continue
     return text  # not a number: the schema check reports it, naming the field
+
+
+def _bound_text(bound: float | None) -> str | None:
+    if bound is None:
+        return None
+    return f"{int(bound):,}" if float(bound).is_integer() else f"{bound:g}"
 
 
 def _short(value: Any) -> str:
@@ -174,7 +181,7 @@ class TextControl(Control):
 
     def _build(self) -> W.Widget:
         cls = W.Textarea if self.renders_as == "textarea" else W.Text
-        return self._watch(cls(layout=W.Layout(**_WIDE), continuous_update=True))
+        return self._watch(cls(layout=W.Layout(**_FILL), continuous_update=True))
 
     def _get(self) -> Any:
         return self.input.value or None
@@ -199,8 +206,7 @@ class NumberControl(Control):
     def _hint(self) -> str:
         f = self.field
         what = "whole number" if f.kind == "integer" else "number"
-        low = f"{f.minimum:g}" if f.minimum is not None else None
-        high = f"{f.maximum:g}" if f.maximum is not None else None
+        low, high = _bound_text(f.minimum), _bound_text(f.maximum)
         if low and high:
             return f"{what}, {low} to {high}"
         return f"{what}, at least {low}" if low else f"{what}, at most {high}" if high else what
@@ -374,7 +380,7 @@ class JsonControl(Control):
 
     def _build(self) -> W.Widget:
         what = f"JSON {self.field.kind}" if self.field.kind in ("object", "array") else "JSON"
-        return self._watch(W.Textarea(layout=W.Layout(height="6em", **_WIDE),
+        return self._watch(W.Textarea(layout=W.Layout(height="6em", **_FILL),
                                       placeholder=what, continuous_update=True))
 
     def _get(self) -> Any:
@@ -480,8 +486,8 @@ class RowsControl(Control):
 
     def _build(self) -> W.Widget:
         self._rows_box = W.VBox([])
-        self.add_button = W.Button(description="Add row" if len(self.columns) > 1 else
-                                   f"Add {self.columns[0].title.lower()}", icon="plus")
+        label = {"requestList": "Add URL", "stringList": "Add item"}.get(self.renders_as, "Add row")
+        self.add_button = W.Button(description=label, icon="plus")
         self.add_button.on_click(lambda _b: self.add_row())
         parts: list[W.Widget] = [self._rows_box, self.add_button]
         if len(self.columns) > 1:
@@ -516,11 +522,15 @@ class RowsControl(Control):
                 items.append(item)
         return items or ([] if self.field.has_default else None)
 
+    def _fits(self, item: Any) -> bool:
+        if isinstance(item, str) or self.strings:
+            return isinstance(item, str)
+        # A source row may lack its URL (the check names it); a one-column row may not.
+        return isinstance(item, Mapping) and (isinstance(item.get(self.key), str) or (
+            len(self.columns) > 1 and self.key not in item))
+
     def _set(self, value: Any) -> bool:
-        if not isinstance(value, list) or not all(
-            isinstance(i, str) or (isinstance(i, Mapping) and isinstance(i.get(self.key, ""), str))
-            for i in value
-        ):
+        if not isinstance(value, list) or not all(self._fits(i) for i in value):
             return False
         for item in value:
             self.add_row(item)

@@ -36,6 +36,7 @@ import xlsxwriter
 
 from ._cells import (
     EXCEL_MAX_ROWS,
+    XML_ILLEGAL,
     Tally,
     clean_excel_text,
     looks_like_formula,
@@ -61,6 +62,7 @@ _FIRST_SERIAL, _END_SERIAL = 61.0, 2_958_466.0
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _DATE_FORMAT = "yyyy-mm-dd"
 _INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+MAX_SHEET_NAME = 31
 
 
 class _Quoted(str):
@@ -180,19 +182,28 @@ class _CellMaker:
         return values
 
 
-def sheet_names(base: str, count: int) -> list[str]:
-    """``count`` valid, distinct sheet names: ``Results``, ``Results (2)``, ...
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
-    Characters Excel forbids become ``_``; the base is shortened so every
-    name, suffix included, fits Excel's 31 characters.
+
+def sheet_names(base: str, count: int) -> list[str]:
+    r"""``count`` valid, distinct sheet names: ``Results``, ``Results (2)``, ...
+
+    Characters Excel forbids (``[]:*?/\`` and those XML cannot hold) become
+    ``_``; the base is shortened so every name, suffix included, fits Excel's
+    31 characters (UTF-16 units, as Excel counts).
     """
-    base = base.translate(_INVALID_SHEET_CHARS).strip().strip("'") or "Results"
+    base = XML_ILLEGAL.sub("_", base.translate(_INVALID_SHEET_CHARS)).strip().strip("'")
+    base = base or "Results"
     if base.lower() == "history":  # reserved by Excel
         base += "_"
     names = []
     for number in range(1, count + 1):
         suffix = "" if number == 1 else f" ({number})"
-        names.append(base[: 31 - len(suffix)].rstrip() + suffix)
+        head = base
+        while _utf16_len(head + suffix) > MAX_SHEET_NAME:
+            head = head[:-1]
+        names.append(head.rstrip().rstrip("'") + suffix)
     return names
 
 
@@ -372,10 +383,8 @@ def write_xlsx(
 def _about_sheet_name(base: str, taken: list[str]) -> str:
     """``About``, or ``About (2)`` ... when a data sheet already has that name."""
     used = {n.lower() for n in taken}
-    for candidate in sheet_names(base, len(taken) + 1):
-        if candidate.lower() not in used:
-            return candidate
-    return sheet_names(base, len(taken) + 2)[-1]  # pragma: no cover - unreachable
+    # n + 1 distinct candidates for n taken names: one is always free.
+    return next(c for c in sheet_names(base, len(taken) + 1) if c.lower() not in used)
 
 
 def _write_about(workbook: Any, name: str, rows: Iterable[tuple[str, Any]], formats: dict) -> None:

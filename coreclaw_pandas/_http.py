@@ -249,9 +249,14 @@ class Transport:
         if code == 0 and 200 <= status < 300:
             return payload.get("data")
         request_id = payload.get("request_id")
+        message = str(payload.get("message") or "")
+        details = payload.get("details")
+        if isinstance(details, list) and details:
+            # v2 names the offending fields here; they are what the user needs to see.
+            message = f"{message} ({'; '.join(map(str, details))})"
         cls = error_class_for_code(code, status)
         error = cls(
-            str(payload.get("message") or ""),
+            message,
             code=code,
             endpoint=endpoint,
             http_status=status,

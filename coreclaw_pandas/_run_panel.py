@@ -59,7 +59,9 @@ LOG_EVERY_SECONDS = 2.0
 PREVIEW_ROWS = 10
 PREVIEW_CHARS = 80
 
-_LABEL = {"description_width": "170px"}
+def _look() -> dict[str, Any]:
+    # Wide enough for "US · United States of America" next to a 170px label.
+    return {"style": {"description_width": "170px"}, "layout": W.Layout(width="460px")}
 
 
 def _number_or(value: Any, default: int | float) -> Any:
@@ -93,22 +95,22 @@ class RunOptions:
         if region not in [code for _, code in pairs]:
             pairs.append((str(region), region))
         self.proxy_region = W.Dropdown(options=pairs, value=region, description="Proxy region",
-                                       style=_LABEL)
+                                       **_look())
         # An odd default stays selectable; the client's check names it when the run starts.
         sizes = list(MEMORY_SIZES) + ([d["memory"]] if d["memory"] not in MEMORY_SIZES else [])
         self.memory = W.Dropdown(options=[(f"{m} MB", m) for m in sizes], value=d["memory"],
-                                 description="Memory", style=_LABEL)
+                                 description="Memory", **_look())
         self.cpus = W.BoundedFloatText(value=d["cpus"], min=0, max=1024, step=0.125,
-                                       description="CPUs", style=_LABEL)
+                                       description="CPUs", **_look())
         self.time_limit = W.BoundedIntText(value=d["execute_limit_time_seconds"], min=0,
-                                           max=10**9, description="Time limit (s)", style=_LABEL)
+                                           max=10**9, description="Time limit (s)", **_look())
         self.max_charge = W.BoundedFloatText(value=d["max_total_charge"], min=0, max=1e9,
                                              step=0.01, description="Max charge (USD)",
-                                             style=_LABEL)
+                                             **_look())
         self.max_traffic = W.BoundedFloatText(value=d["max_total_traffic"], min=0, max=1e12,
-                                              description="Max traffic (MB)", style=_LABEL)
+                                              description="Max traffic (MB)", **_look())
         self.version_text = W.Text(value=version, placeholder="current version",
-                                   description="Version", style=_LABEL)
+                                   description="Version", **_look())
         note = W.HTML("<small style='color:#666'>Seeded from the Worker's defaults. A limit or "
                       "cap of 0 is the platform's default (no limit).</small>")
         box = W.VBox([self.proxy_region, self.memory, self.cpus, self.time_limit,
@@ -297,7 +299,7 @@ class RunPanel:
 
     def download(self, fmt: str) -> Path | None:
         """Write the results with the safe exporter (``"csv"`` or ``"xlsx"``); returns the path."""
-        from .export import to_csv, to_excel
+        from .writers import to_csv, to_excel
 
         if self.df is None or self.run is None:
             return None

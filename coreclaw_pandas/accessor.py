@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, export, frames
+from . import api, frames, writers
 from .client import Client
 from .exceptions import InputError
 from .models import Run
@@ -67,12 +67,12 @@ class CoreClawAccessor:
         return frames.explode_nested(self._df, column)
 
     def to_excel(self, path: str | Path, **options: Any) -> Path:
-        """Write a safe .xlsx (see :func:`coreclaw_pandas.export.to_excel` for options)."""
-        return export.to_excel(self._df, path, **options)
+        """Write a safe .xlsx (see :func:`coreclaw_pandas.writers.to_excel` for options)."""
+        return writers.to_excel(self._df, path, **options)
 
     def to_csv(self, path: str | Path, **options: Any) -> Path:
-        """Write a safe CSV (see :func:`coreclaw_pandas.export.to_csv` for options)."""
-        return export.to_csv(self._df, path, **options)
+        """Write a safe CSV (see :func:`coreclaw_pandas.writers.to_csv` for options)."""
+        return writers.to_csv(self._df, path, **options)
 
     def rerun(
         self, *, callback_url: str, client: Client | None = None, **options: Any

@@ -22,7 +22,7 @@ import pandas as pd
 from . import _config, cache, frames
 from .client import Client
 from .exceptions import InputError, RunFailedError
-from .export import atomic_path
+from .writers import atomic_path
 from .models import Account, Run, RunStatus, Worker
 from .progress import CountBar, RunBar
 
@@ -33,6 +33,7 @@ __all__ = [
     "configure",
     "default_client",
     "export",
+    "last_run",
     "log",
     "parse_callback",
     "rerun",
@@ -429,6 +430,8 @@ def runs_df(
     scraper_slug: str | None = None,
     status: RunStatus | int | str | None = None,
     limit: int | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
     client: Client | None = None,
 ) -> pd.DataFrame:
     """Run history as a DataFrame with real dtypes, newest first.
@@ -437,7 +440,14 @@ def runs_df(
         scraper_slug: Only runs of this Worker.
         status: Only runs with this status (``"succeeded"``, ``RunStatus.FAILED``, 3, ...).
         limit: At most this many runs.
+        since: Only runs started at or after this time (a datetime or ISO string; UTC if
+            naive). API v2 serves one month per request, so without ``since`` the last
+            12 months are read.
+        until: Only runs started before this time.
         client: The client to use instead of the default.
+
+    Example:
+        >>> cc.runs_df(status="failed", since="2026-09-01")
     """
     if isinstance(status, str):
         try:
@@ -445,8 +455,30 @@ def runs_df(
         except KeyError:
             labels = ", ".join(s.label for s in RunStatus)
             raise InputError([f"`status` must be one of {labels}, got {status!r}"]) from None
-    runs = list(_client(client).iter_runs(status=status, scraper_slug=scraper_slug, limit=limit))
-    return frames.runs_to_frame(runs)
+    runs = _client(client).iter_runs(
+        status=status,
+        scraper_slug=scraper_slug,
+        limit=limit,
+        since=_moment(since, "since"),
+        until=_moment(until, "until"),
+    )
+    return frames.runs_to_frame(list(runs))
+
+
+def _moment(value: datetime | str | None, name: str) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return pd.Timestamp(value).to_pydatetime()
+    except ValueError:
+        raise InputError(
+            [f"`{name}` must be a datetime or an ISO date such as '2026-09-01', got {value!r}"]
+        ) from None
+
+
+def last_run(scraper_slug: str, *, client: Client | None = None) -> Run | None:
+    """The newest run of a Worker (None if it has never run)."""
+    return _client(client).last_run(scraper_slug)
 
 
 def export(

@@ -20,11 +20,14 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from . import _config
+from . import _config, _parse
 from ._http import Transport
-from ._v1 import V1, SyncReply, parse_callback
+from ._parse import SyncReply
+from ._v1 import V1
+from ._v2 import V2
 from .exceptions import (
     ConfigurationError,
     InputError,
@@ -54,7 +57,7 @@ _SYSTEM_KEYS = (
     "max_total_traffic",
     "proxy_region",
 )
-_WIRES = {"v1": V1}
+_WIRES = {"v1": V1, "v2": V2}
 
 
 class Client:
@@ -392,20 +395,73 @@ class Client:
         status: RunStatus | int | None = None,
         scraper_slug: str | None = None,
         limit: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Iterator[Run]:
-        """Every run of the history (optionally filtered), page by page."""
+        """Runs of the history, newest first, page by page.
+
+        v1 lists every run in one sequence. v2 serves one calendar month per
+        request (the current one unless asked), so the history is read month by
+        month from ``until`` back to ``since``, by default the last 12 months.
+
+        Args:
+            status: Only runs with this status.
+            scraper_slug: Only runs of this Worker.
+            limit: At most this many runs.
+            since: Only runs started at or after this time (naive means UTC).
+            until: Only runs started before this time (naive means UTC).
+        """
+        since, until = _utc(since), _utc(until)
         seen = 0
-        page_index = 1
-        while limit is None or seen < limit:
-            count, runs = self.runs_page(
-                page_index=page_index, status=status, scraper_slug=scraper_slug
-            )
-            for run in runs[: None if limit is None else limit - seen]:
+        if self._wire.month_window:
+            windows = _month_windows(since, until)
+        else:
+            windows = [(None, None)]
+        for start, end in windows:
+            for run in self._runs_between(status, scraper_slug, start, end):
+                started = run.started_at
+                if started is not None and until is not None and started >= until:
+                    continue
+                if started is not None and since is not None and started < since:
+                    if not self._wire.month_window:
+                        return  # newest first: everything after this is older still
+                    continue
                 yield run
                 seen += 1
-            if len(runs) < self.page_size or (page_index * self.page_size) >= count:
+                if limit is not None and seen >= limit:
+                    return
+
+    def _runs_between(
+        self,
+        status: RunStatus | int | None,
+        scraper_slug: str | None,
+        start: int | None,
+        end: int | None,
+    ) -> Iterator[Run]:
+        page_index = 1
+        size = self._list_page_size
+        while True:
+            count, runs = self._wire.runs_page(
+                page_index=page_index,
+                page_size=size,
+                status=RunStatus(status) if status else None,
+                scraper_slug=scraper_slug,
+                start_time=start,
+                end_time=end,
+            )
+            yield from runs
+            if len(runs) < size or page_index * size >= count:
                 return
             page_index += 1
+
+    @property
+    def _list_page_size(self) -> int:
+        return min(self.page_size, getattr(self._wire, "max_page_size", None) or self.page_size)
+
+    def last_run(self, scraper_slug: str) -> Run | None:
+        """The Worker's newest run, or None if it has none."""
+        _require_slug("scraper_slug", scraper_slug)
+        return self._wire.last_run(scraper_slug)
 
     def results_page(
         self, run_slug: str, *, page_index: int = 1, page_size: int | None = None
@@ -465,9 +521,8 @@ class Client:
         sizes = [size] + [s for s in _config.PAGE_SIZE_STEPS if s < size]
         for i, candidate in enumerate(sizes):
             try:
-                return self._wire.results_page(
-                    run_slug, page_index=1, page_size=candidate
-                ), candidate
+                page = self._wire.results_page(run_slug, page_index=1, page_size=candidate)
+                return page, page.page_size
             except InvalidRequestError:
                 if i == len(sizes) - 1:
                     raise
@@ -509,12 +564,18 @@ class Client:
 
         Args:
             run_slug: The run.
-            format: ``"csv"`` or ``"json"`` (the formats v1 documents).
+            format: ``"csv"`` or ``"json"`` (v1); v2 adds ``"jsonl"`` and ``"xlsx"``.
             columns: Keys to keep; all when None.
         """
         _require_slug("run_slug", run_slug)
-        if format not in ("csv", "json"):
-            raise InputError([f"`format` must be 'csv' or 'json' in API v1, got {format!r}"])
+        formats = self._wire.export_formats
+        if format not in formats:
+            raise InputError(
+                [
+                    f"`format` must be one of {', '.join(formats)} in API {self.api_version}, "
+                    f"got {format!r}"
+                ]
+            )
         return self._wire.export(run_slug, format=format, filter_keys=columns or [])
 
     def download(self, url: str, out: IO[bytes], *, on_progress: Any = None) -> int:
@@ -533,7 +594,29 @@ class Client:
     @staticmethod
     def parse_callback(body: Mapping[str, Any]) -> Run:
         """Parse a run-finished callback body (either documented shape) into a Run."""
-        return parse_callback(body)
+        return _parse.callback(body)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _month_windows(since: datetime | None, until: datetime | None) -> list[tuple[int, int]]:
+    """Calendar-month windows (Unix seconds), newest first, covering [since, until)."""
+    end = until or datetime.now(UTC)
+    start = since or end - timedelta(days=365)
+    windows = []
+    month = end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while True:
+        following = (month + timedelta(days=32)).replace(day=1)
+        lo, hi = max(month, start), min(following, end)
+        if lo < hi:
+            windows.append((int(lo.timestamp()), int(hi.timestamp()) - 1))
+        if month <= start:
+            return windows
+        month = (month - timedelta(days=1)).replace(day=1)
 
 
 def _trim(page: ResultPage, left: int | None) -> ResultPage:

@@ -96,10 +96,11 @@ def run_demo(argv: Sequence[str] | None = None) -> int:
         run = api.run_worker(slug, custom, client=client, progress=progress)
         df = api.results_df(run, client=client, progress=progress, cache=False)
         elapsed = time.monotonic() - started
+        preview = df.drop(columns="__coreclaw_data_id__", errors="ignore")
         with pd.option_context(
-            "display.max_columns", 8, "display.width", 120, "display.max_colwidth", 40
+            "display.max_columns", 6, "display.width", 110, "display.max_colwidth", 45
         ):
-            print(f"\n{df.head()}")
+            print(f"\n{preview.head(8)}")
         print(
             f"\nRun {run.slug}: {run.status.label}, {len(df)} rows x {df.shape[1]} columns, "
             f"{elapsed:.1f} s, usage ${run.usage:.4f}"

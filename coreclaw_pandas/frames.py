@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -330,7 +331,7 @@ def flatten_columns(
                 continue
         out[name] = series.array
     result = _frame(out, df.index)
-    result.attrs = json.loads(json.dumps(df.attrs)) if df.attrs else {}
+    result.attrs = copy.deepcopy(df.attrs)
     return result
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from coreclaw_pandas import _excel
 from coreclaw_pandas._columns import plan_columns
-from coreclaw_pandas.export import (
+from coreclaw_pandas.writers import (
     ExportError,
     ExportWarning,
     atomic_path,
@@ -39,6 +39,14 @@ def _unescape(value):
     if not isinstance(value, str):
         return value
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
+
+
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    """An empty folder of its own (tmp_path also holds the session's cache folder)."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    return folder
 
 
 def _sheet(path: Path, name: str = "Results"):
@@ -291,11 +299,11 @@ def test_tz_option_picks_the_zone_or_keeps_each_columns_own(tmp_path):
     assert "their own zone" in _about(path)["Datetimes"]
 
 
-def test_bad_tz_raises_before_writing(tmp_path):
-    path = tmp_path / "out.xlsx"
+def test_bad_tz_raises_before_writing(out_dir):
+    path = out_dir / "out.xlsx"
     with pytest.raises(ExportError, match="Europe/Paris"):
         to_excel(pd.DataFrame({"a": [1]}), path, tz="Mars/Olympus")
-    assert list(tmp_path.iterdir()) == []
+    assert list(out_dir.iterdir()) == []
 
 
 # --- layout and About -------------------------------------------------------------------------
@@ -357,6 +365,9 @@ def test_sheet_names_are_made_valid():
     assert len(set(names)) == 12 and all(len(n) <= 31 for n in names)
     assert names[0].startswith("a_b_c_") and names[11].endswith(" (12)")
     assert _excel.sheet_names("'History'", 1) == ["History_"]
+    assert _excel.sheet_names("bad\x00name", 1) == ["bad_name"]
+    emoji = _excel.sheet_names("\U0001f600" * 20, 2)  # Excel counts UTF-16 units
+    assert [len(n.encode("utf-16-le")) // 2 for n in emoji] == [30, 30]  # 15 and 13 emoji
 
 
 def test_user_sheet_name_and_about_clash(tmp_path):
@@ -386,11 +397,11 @@ def test_rows_continue_on_further_sheets_with_the_header_repeated(tmp_path):
     assert rows == [(i, f"r{i}") for i in range(25)]
 
 
-def test_too_many_columns_for_excel(tmp_path):
+def test_too_many_columns_for_excel(out_dir):
     df = pd.DataFrame(np.zeros((1, 16_385), dtype=np.int8))
     with pytest.raises(ExportError, match="16,384"):
-        to_excel(df, tmp_path / "wide.xlsx")
-    assert list(tmp_path.iterdir()) == []
+        to_excel(df, out_dir / "wide.xlsx")
+    assert list(out_dir.iterdir()) == []
 
 
 # --- frames of every shape -----------------------------------------------------------------
@@ -476,17 +487,17 @@ def test_caller_frame_is_not_modified(tmp_path):
 # --- CSV specifics ---------------------------------------------------------------------------
 
 
-def test_csv_encodings(tmp_path):
+def test_csv_encodings(out_dir):
     df = pd.DataFrame({"t": ["é€😀"]})
-    path = tmp_path / "out.csv"
+    path = out_dir / "out.csv"
     _export(df, path)
     assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
     _export(df, path, encoding="utf-8-sig")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     assert _csv_rows(path, "utf-8-sig") == [["t"], ["é€😀"]]
     with pytest.raises(ExportError, match="utf-8-sig"):
-        to_csv(df, tmp_path / "latin.csv", encoding="latin-1")
-    assert not (tmp_path / "latin.csv").exists()
+        to_csv(df, out_dir / "latin.csv", encoding="latin-1")
+    assert not (out_dir / "latin.csv").exists()
 
 
 def test_csv_datetimes_and_missing_values(tmp_path):
@@ -508,39 +519,40 @@ def test_csv_datetimes_and_missing_values(tmp_path):
 # --- atomic writes, warnings, progress ---------------------------------------------------------
 
 
-def test_atomic_path_replaces_only_on_success(tmp_path):
-    target = tmp_path / "out.csv"
+def test_atomic_path_replaces_only_on_success(out_dir):
+    target = out_dir / "out.csv"
     target.write_text("old")
     with pytest.raises(RuntimeError), atomic_path(target) as tmp:
         tmp.write_text("half")
         raise RuntimeError("disk full")
-    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+    assert target.read_text() == "old" and list(out_dir.iterdir()) == [target]
     with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
         raise KeyboardInterrupt
-    assert list(tmp_path.iterdir()) == [target]
+    assert list(out_dir.iterdir()) == [target]
     with atomic_path(target) as tmp:
-        assert tmp.parent == tmp_path and tmp.exists()
+        assert tmp.parent == out_dir and tmp.exists() and tmp.suffix == ".csv"
         tmp.write_text("new")
-    assert target.read_text() == "new" and list(tmp_path.iterdir()) == [target]
+    assert target.read_text() == "new" and list(out_dir.iterdir()) == [target]
 
 
-def test_export_keeps_the_old_file_when_it_fails(tmp_path):
-    target = tmp_path / "out.xlsx"
+def test_export_keeps_the_old_file_when_it_fails(out_dir):
+    target = out_dir / "out.xlsx"
     target.write_bytes(b"previous")
     with pytest.raises(ExportError):
         to_excel(pd.DataFrame(np.zeros((1, 16_385))), target)
     with pytest.raises(FileNotFoundError):
-        to_excel(pd.DataFrame({"a": [1]}), tmp_path / "missing" / "out.xlsx")
-    assert target.read_bytes() == b"previous" and list(tmp_path.iterdir()) == [target]
+        to_excel(pd.DataFrame({"a": [1]}), out_dir / "missing" / "out.xlsx")
+    assert target.read_bytes() == b"previous" and list(out_dir.iterdir()) == [target]
 
 
 def test_written_file_has_normal_permissions(tmp_path):
     umask = os.umask(0o022)
     try:
-        path = to_csv(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
+        paths = [to_csv(pd.DataFrame({"a": [1]}), tmp_path / "out.csv"),
+                 to_excel(pd.DataFrame({"a": [1]}), tmp_path / "out.xlsx")]
     finally:
         os.umask(umask)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [stat.S_IMODE(p.stat().st_mode) for p in paths] == [0o644, 0o644]
 
 
 def test_clean_data_gives_no_warning(tmp_path):
@@ -556,3 +568,14 @@ def test_progress_bar_only_when_asked_or_large(tmp_path, capsys):
     assert "Writing" not in capsys.readouterr().err
     to_csv(df, tmp_path / "b.csv", progress=True)
     assert "Writing b.csv" in capsys.readouterr().err
+
+
+def test_the_accessor_writes_through_these_functions(tmp_path):
+    import coreclaw_pandas  # noqa: F401  (registers df.coreclaw)
+
+    df = pd.DataFrame({"a": ["=1+1"]})
+    df.attrs["coreclaw"] = {"run_slug": "run-9"}
+    assert df.coreclaw.to_excel(tmp_path / "a.xlsx") == tmp_path / "a.xlsx"
+    assert _about(tmp_path / "a.xlsx")["Run"] == "run-9"
+    assert df.coreclaw.to_csv(tmp_path / "a.csv", encoding="utf-8-sig") == tmp_path / "a.csv"
+    assert _csv_rows(tmp_path / "a.csv", "utf-8-sig") == [["a"], ["'=1+1"]]

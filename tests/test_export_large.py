@@ -13,7 +13,7 @@ import pytest
 
 from coreclaw_pandas import _excel
 from coreclaw_pandas._cells import EXCEL_MAX_ROWS
-from coreclaw_pandas.export import ExportWarning, to_excel
+from coreclaw_pandas.writers import ExportWarning, to_excel
 
 
 def _export(df, path, **options) -> list[ExportWarning]:

@@ -291,6 +291,33 @@ def test_values_a_widget_cannot_show_round_trip_and_are_reported():
     assert form.value == {"cur": "EUR", "n": 11}
 
 
+def test_list_items_keep_their_key_and_extra_keys():
+    form = WorkerForm.from_schema({"properties": [
+        {"name": "pages", "type": "array", "editor": "requestList",
+         "default": [{"detail_url": "https://a.example", "lang": "en"}]},
+        {"name": "words", "type": "array", "editor": "stringList", "default": ["a"]},
+    ]})  # fmt: skip
+    pages, words = form.controls["pages"], form.controls["words"]
+    assert pages.key == "detail_url" and words.strings
+    pages.rows[0].cells["detail_url"].value = "https://b.example"
+    pages.add_row("https://c.example")
+    words.add_row("b")
+    assert form.value == {
+        "pages": [{"detail_url": "https://b.example", "lang": "en"},
+                  {"detail_url": "https://c.example"}],
+        "words": ["a", "b"],
+    }  # fmt: skip
+    # Items of another shape are kept whole, for the check to name them.
+    pages.value = [{"url": "https://wrong-key.example"}]
+    words.value = [{"string": "x"}]
+    assert pages.rows == [] and "cannot be shown" in pages.error
+    assert form.validate() == [
+        "item 1 of `pages` must be an object like {'detail_url': '...'}, "
+        "got dict {'url': 'https://wrong-key.example'}",
+        "item 1 of `words` must be a string, got dict {'string': 'x'}",
+    ]
+
+
 def test_switch_without_default_sends_nothing_until_clicked():
     form = WorkerForm.from_schema({"properties": [
         {"name": "s", "type": "boolean", "editor": "switch"}]})

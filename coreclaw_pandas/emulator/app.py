@@ -22,7 +22,7 @@ from typing import Any
 
 from . import exports, routes_v1, wire_v1
 from .engine import Engine
-from .faults import FaultPlan, RateLimiter
+from .faults import Fault, FaultPlan, RateLimiter
 from .messages import Request, Response
 from .state import Run, State
 from .workers.base import WorkerSpec
@@ -153,7 +153,7 @@ class App:
         self._record(request, response, fault.kind if fault else None)
         return response
 
-    def _handle(self, request: Request, fault: Any) -> Response:
+    def _handle(self, request: Request, fault: Fault | None) -> Response:
         path = request.path
         if not path.startswith("/demo-site") and self.settings.latency_ms > 0:
             time.sleep(self.settings.latency_ms / 1000)

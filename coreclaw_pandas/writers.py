@@ -7,7 +7,7 @@ warning what they had to change. Both write atomically: the target is either
 the previous file or the complete new one.
 
 Example:
-    >>> from coreclaw_pandas.export import to_excel, to_csv
+    >>> from coreclaw_pandas.writers import to_excel, to_csv
     >>> to_excel(df, "results.xlsx")          # or df.coreclaw.to_excel("results.xlsx")
     PosixPath('results.xlsx')
     >>> to_csv(df, "results.csv", encoding="utf-8-sig")   # Excel on Windows
@@ -30,7 +30,6 @@ from ._atomic import atomic_path
 from ._cells import EXCEL_MAX_CELL_CHARS, EXCEL_MAX_COLS, TRUNCATION_MARKER, Tally
 from ._columns import Column, plan_columns, resolve_zone
 from ._csv_writer import check_encoding, write_csv
-from ._excel import write_xlsx
 from .exceptions import CoreClawError
 from .progress import CountBar
 
@@ -196,6 +195,9 @@ def to_excel(
         as bar,
         atomic_path(target) as tmp,
     ):
+        # XlsxWriter loads only when a workbook is written: it is not import-time cost.
+        from ._excel import write_xlsx
+
         tally = write_xlsx(
             tmp, columns, n_rows, zone=zone, sheet_name=sheet_name,
             escape_formulas=escape_formulas, hyperlinks=hyperlinks,

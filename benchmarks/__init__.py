@@ -1,0 +1,1 @@
+"""Benchmarks of coreclaw-pandas: ``python -m benchmarks [--quick | --full | --smoke]``."""
