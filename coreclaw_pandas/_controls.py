@@ -81,16 +81,19 @@ class Control:
         self._error = W.HTML(layout=W.Layout(display="none"))
         parts: list[W.Widget] = [W.HTML(self._label_html()), self.input]
         if field.description:
-            parts.append(W.HTML('<div style="color:#555;font-size:90%">'
-                                f"{sanitise_html(field.description)}</div>"))
+            parts.append(
+                W.HTML(
+                    '<div style="color:#555;font-size:90%">'
+                    f"{sanitise_html(field.description)}</div>"
+                )
+            )
         notes = ([note] if note else []) + list(field.notes)
         if notes:
             items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
             parts.append(W.HTML(f'<ul style="color:#8a6d3b;font-size:85%;margin:0">{items}</ul>'))
         parts.append(self._error)
         self.widget = W.VBox(parts, layout=W.Layout(margin="0 0 12px 0", **_WIDE))
-        default = copy.deepcopy(field.default)
-        self.value = sv.normalise(field, default) if field.has_default else None
+        self.value = copy.deepcopy(field.default) if field.has_default else None
 
     # Subclasses provide these four; `_set` gets a non-None value and says if it could show it.
     def _build(self) -> W.Widget:
@@ -115,6 +118,8 @@ class Control:
 
     @value.setter
     def value(self, value: Any) -> None:
+        if value is not None:
+            value = sv.normalise(self.field, value)  # one URL string, a date, 5.0 for an int...
         self._setting = True
         try:
             self._foreign = _UNSET
@@ -129,8 +134,10 @@ class Control:
     def local_problem(self) -> str | None:
         """What the widget itself sees wrong (bad JSON, not a number); None when fine."""
         if self._foreign is not _UNSET:
-            return (f"the value {_short(self._foreign)} cannot be shown in this control; "
-                    "it is kept as is until you edit the field")
+            return (
+                f"the value {_short(self._foreign)} cannot be shown in this control; "
+                "it is kept as is until you edit the field"
+            )
         return None
 
     def on_change(self, callback: Callable[[], None]) -> None:
@@ -168,8 +175,10 @@ class Control:
         star = ' <span style="color:#b00020" title="required">*</span>' if f.required else ""
         if hint:
             hint = f' <span style="color:#777;font-size:85%">({html.escape(hint)})</span>'
-        return (f"<b>{html.escape(f.title)}</b>{star} "
-                f'<code style="font-size:80%;color:#777">{html.escape(f.name)}</code>{hint}')
+        return (
+            f"<b>{html.escape(f.title)}</b>{star} "
+            f'<code style="font-size:80%;color:#777">{html.escape(f.name)}</code>{hint}'
+        )
 
 
 class TextControl(Control):
@@ -298,8 +307,9 @@ class MultiControl(Control):
     def _build(self) -> W.Widget:
         options = self.field.options
         if self.renders_as == "checkbox":
-            self.boxes = [self._watch(W.Checkbox(description=o.label, indent=False))
-                          for o in options]
+            self.boxes = [
+                self._watch(W.Checkbox(description=o.label, indent=False)) for o in options
+            ]
             return W.VBox(self.boxes)
         pairs = [(o.label, i) for i, o in enumerate(options)]
         return self._watch(W.SelectMultiple(options=pairs, rows=min(6, max(2, len(pairs)))))
@@ -317,8 +327,11 @@ class MultiControl(Control):
 
     def _set(self, value: Any) -> bool:
         options = self.field.options
-        found = [[i for i, o in enumerate(options) if _same(o.value, v)] for v in value] \
-            if isinstance(value, list) else [[]]
+        found = (
+            [[i for i, o in enumerate(options) if _same(o.value, v)] for v in value]
+            if isinstance(value, list)
+            else [[]]
+        )
         if not all(found):
             return False
         indices = {f[0] for f in found}
@@ -340,13 +353,14 @@ class MultiControl(Control):
 
 
 class DateControl(Control):
-    """``datepicker``: a date, sent as a string in the field's ``valueFormat``."""
+    """``datepicker``: a date (and time, if the format has one), sent in ``valueFormat``."""
 
     renders_as = "datepicker"
 
     def _build(self) -> W.Widget:
         self._pattern = sv.strftime_pattern(self.field.value_format or "") or "%Y-%m-%d"
-        return self._watch(W.DatePicker())
+        self._timed = any(token in self._pattern for token in ("%H", "%M", "%S"))
+        return self._watch(W.NaiveDatetimePicker() if self._timed else W.DatePicker())
 
     def _hint(self) -> str:
         return f"sent as {self.field.value_format}"
@@ -356,17 +370,16 @@ class DateControl(Control):
         return picked.strftime(self._pattern) if picked else None
 
     def _set(self, value: Any) -> bool:
-        if isinstance(value, dt.date):
-            self.input.value = value.date() if isinstance(value, dt.datetime) else value
-            return True
         try:
-            parsed = dt.datetime.strptime(value, self._pattern).date()
+            if isinstance(value, dt.date):
+                value = value.strftime(self._pattern)
+            parsed = dt.datetime.strptime(value, self._pattern)
         except (TypeError, ValueError):
             return False
         # strptime takes 5/1/2026 for DD/MM/YYYY; keep such text as is for the check to name.
         if parsed.strftime(self._pattern) != value:
             return False
-        self.input.value = parsed
+        self.input.value = parsed if self._timed else parsed.date()
         return True
 
     def _clear(self) -> None:
@@ -380,8 +393,11 @@ class JsonControl(Control):
 
     def _build(self) -> W.Widget:
         what = f"JSON {self.field.kind}" if self.field.kind in ("object", "array") else "JSON"
-        return self._watch(W.Textarea(layout=W.Layout(height="6em", **_FILL),
-                                      placeholder=what, continuous_update=True))
+        return self._watch(
+            W.Textarea(
+                layout=W.Layout(height="6em", **_FILL), placeholder=what, continuous_update=True
+            )
+        )
 
     def _get(self) -> Any:
         text = self.input.value
@@ -422,16 +438,23 @@ class _Row:
         for column in owner.columns:
             if column.options:
                 pairs = [("", -1)] + [(o.label, i) for i, o in enumerate(column.options)]
-                found = [i for i, o in enumerate(column.options)
-                         if _same(o.value, template.get(column.param))]
+                found = [
+                    i
+                    for i, o in enumerate(column.options)
+                    if _same(o.value, template.get(column.param))
+                ]
                 cell: W.Widget = W.Dropdown(options=pairs, value=found[0] if found else -1)
             else:
-                cell = W.Text(value=_cell_text(template.get(column.param)),
-                              placeholder=column.title, continuous_update=True)
+                cell = W.Text(
+                    value=_cell_text(template.get(column.param)),
+                    placeholder=column.title,
+                    continuous_update=True,
+                )
             cell.layout = W.Layout(flex="2" if column.param == owner.key else "1", width="auto")
             self.cells[column.param] = owner._watch(cell)
-        self.remove_button = W.Button(icon="times", tooltip="Remove this row",
-                                      layout=W.Layout(width="36px"))
+        self.remove_button = W.Button(
+            icon="times", tooltip="Remove this row", layout=W.Layout(width="36px")
+        )
         self.remove_button.on_click(lambda _b: owner.remove_row(self))
         self.box = W.HBox([*self.cells.values(), self.remove_button], layout=W.Layout(**_WIDE))
 
@@ -491,9 +514,13 @@ class RowsControl(Control):
         self.add_button.on_click(lambda _b: self.add_row())
         parts: list[W.Widget] = [self._rows_box, self.add_button]
         if len(self.columns) > 1:
-            heads = [W.HTML(f"<b>{html.escape(c.title)}</b>{' *' if c.required else ''}",
-                            layout=W.Layout(flex="2" if c.param == self.key else "1"))
-                     for c in self.columns]
+            heads = [
+                W.HTML(
+                    f"<b>{html.escape(c.title)}</b>{' *' if c.required else ''}",
+                    layout=W.Layout(flex="2" if c.param == self.key else "1"),
+                )
+                for c in self.columns
+            ]
             parts.insert(0, W.HBox([*heads, W.HTML(layout=W.Layout(width="36px"))]))
         return W.VBox(parts, layout=W.Layout(**_WIDE))
 
@@ -526,8 +553,9 @@ class RowsControl(Control):
         if isinstance(item, str) or self.strings:
             return isinstance(item, str)
         # A source row may lack its URL (the check names it); a one-column row may not.
-        return isinstance(item, Mapping) and (isinstance(item.get(self.key), str) or (
-            len(self.columns) > 1 and self.key not in item))
+        return isinstance(item, Mapping) and (
+            isinstance(item.get(self.key), str) or (len(self.columns) > 1 and self.key not in item)
+        )
 
     def _set(self, value: Any) -> bool:
         if not isinstance(value, list) or not all(self._fits(i) for i in value):
@@ -578,10 +606,20 @@ def _fallback(field: Field) -> Control:
     elif kind == "array" and field.options:
         cls = MultiControl
     else:
-        cls = {"string": TextControl, "integer": NumberControl, "number": NumberControl,
-               "boolean": SwitchControl}.get(kind, JsonControl)
-    shown = {ChoiceControl: "a drop-down", MultiControl: "checkboxes", TextControl: "a text box",
-             NumberControl: "a number box", SwitchControl: "a checkbox", JsonControl: "JSON text"}
+        cls = {
+            "string": TextControl,
+            "integer": NumberControl,
+            "number": NumberControl,
+            "boolean": SwitchControl,
+        }.get(kind, JsonControl)
+    shown = {
+        ChoiceControl: "a drop-down",
+        MultiControl: "checkboxes",
+        TextControl: "a text box",
+        NumberControl: "a number box",
+        SwitchControl: "a checkbox",
+        JsonControl: "JSON text",
+    }
     editor = field.editor
     if editor is None:
         why = "there is no editor"

@@ -28,9 +28,14 @@ from urllib3.util.retry import Retry
 
 from . import _config
 from .exceptions import (
+    APIError,
     ConfigurationError,
     CoreClawError,
+    NotFoundError,
+    RunNotFoundError,
+    TaskNotFoundError,
     TransportError,
+    WorkerNotFoundError,
     error_class_for_code,
 )
 
@@ -72,6 +77,7 @@ class Transport:
         max_retries: Attempts after the first, for calls the policy allows to repeat.
         backoff_factor: Seconds; the wait doubles from this after each failure.
         session: A ``requests.Session`` to use (for proxies or certificates).
+        pool_size: Connections kept open for reuse; at least the pages fetched at once.
     """
 
     def __init__(
@@ -84,6 +90,7 @@ class Transport:
         max_retries: int = _config.MAX_RETRIES,
         backoff_factor: float = _config.BACKOFF_FACTOR,
         session: requests.Session | None = None,
+        pool_size: int = _config.PAGE_CONCURRENCY + 4,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
@@ -91,7 +98,7 @@ class Transport:
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_factor = backoff_factor
-        self._session = session or self._new_session()
+        self._session = session or self._new_session(pool_size)
         self._user_agent = f"{_config.USER_AGENT_PRODUCT}/{_config.VERSION} python-requests"
 
     def __repr__(self) -> str:
@@ -104,9 +111,8 @@ class Transport:
         return bool(self._api_key)
 
     @staticmethod
-    def _new_session() -> requests.Session:
+    def _new_session(pool: int) -> requests.Session:
         session = requests.Session()
-        pool = _config.PAGE_CONCURRENCY + 4
         # Retries are done in `call`, where the policy knows which calls may repeat.
         adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
         session.mount("http://", adapter)
@@ -254,7 +260,7 @@ class Transport:
         if isinstance(details, list) and details:
             # v2 names the offending fields here; they are what the user needs to see.
             message = f"{message} ({'; '.join(map(str, details))})"
-        cls = error_class_for_code(code, status)
+        cls = _specific(error_class_for_code(code, status), context)
         error = cls(
             message,
             code=code,
@@ -349,6 +355,19 @@ class Transport:
                 except MaxRetryError:
                     raise error from exc
                 retry.sleep()
+
+
+def _specific(cls: type[APIError], context: Mapping[str, str | None]) -> type[APIError]:
+    """Narrow a generic not-found (v1 4040, v2 11004) by what the call was about."""
+    if cls is not NotFoundError:
+        return cls
+    if context.get("run_slug"):
+        return RunNotFoundError
+    if context.get("task_slug"):
+        return TaskNotFoundError
+    if context.get("scraper_slug"):
+        return WorkerNotFoundError
+    return cls
 
 
 def _decode(content: bytes) -> Any:

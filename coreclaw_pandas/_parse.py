@@ -16,6 +16,7 @@ from typing import Any
 from .models import (
     LogEntry,
     LogLevel,
+    ProxyRegion,
     ResultHeader,
     ResultPage,
     Run,
@@ -173,6 +174,15 @@ def worker_summaries(data: Mapping[str, Any] | None) -> list[WorkerSummary]:
             extra={k: v for k, v in item.items() if k not in known},
         )
         for item in items
+        if isinstance(item, Mapping)
+    ]
+
+
+def proxy_regions(data: Mapping[str, Any] | None) -> list[ProxyRegion]:
+    """Proxy regions from ``{list: [{code, name}]}``."""
+    return [
+        ProxyRegion(code=str(item.get("code", "")), name=str(item.get("name", "")))
+        for item in (data or {}).get("list") or []
         if isinstance(item, Mapping)
     ]
 

@@ -37,12 +37,18 @@ __all__ = ["RunOptions", "RunPanel"]
 #: The memory sizes the platform allows, in MB (CONTRACT.md §3).
 MEMORY_SIZES = (512, 1024, 2048, 4096, 8192, 16384)
 #: System defaults when the Worker gives none (the values every /api/scraper shows).
-SYSTEM_DEFAULTS = {"cpus": 0.125, "memory": 512, "execute_limit_time_seconds": 1800,
-                   "max_total_charge": 0, "max_total_traffic": 0}
+SYSTEM_DEFAULTS = {
+    "cpus": 0.125,
+    "memory": 512,
+    "execute_limit_time_seconds": 1800,
+    "max_total_charge": 0,
+    "max_total_traffic": 0,
+}
 #: The platform's default region when none is sent.
 DEFAULT_REGION = "US"
 #: Used when /api/proxy/region cannot be read: ISO 3166-1 alpha-2 plus XK (Kosovo).
-FALLBACK_REGIONS = tuple("""
+FALLBACK_REGIONS = tuple(
+    """
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
 BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
 EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
@@ -51,13 +57,15 @@ LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
 NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
 TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW
-""".split())
+""".split()
+)
 #: Log lines shown while a run goes, and the least time between two log reads.
 LOG_LINES = 6
 LOG_EVERY_SECONDS = 2.0
 #: Rows and characters per cell in the results preview.
 PREVIEW_ROWS = 10
 PREVIEW_CHARS = 80
+
 
 def _look() -> dict[str, Any]:
     # Wide enough for "US · United States of America" next to a 170px label.
@@ -84,37 +92,74 @@ class RunOptions:
         regions: ``(code, name)`` pairs from ``/api/proxy/region``; None for the built-in list.
     """
 
-    def __init__(self, system: Mapping[str, Any], *, version: str = "",
-                 regions: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        system: Mapping[str, Any],
+        *,
+        version: str = "",
+        regions: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.defaults = {**SYSTEM_DEFAULTS, **system}
         d = {k: _number_or(self.defaults.get(k), v) for k, v in SYSTEM_DEFAULTS.items()}
         d["proxy_region"] = self.defaults.get("proxy_region")
-        pairs = [(f"{code} \u00b7 {name}" if name else code, code)
-                 for code, name in (regions or [(c, "") for c in FALLBACK_REGIONS])]
+        pairs = [
+            (f"{code} \u00b7 {name}" if name else code, code)
+            for code, name in (regions or [(c, "") for c in FALLBACK_REGIONS])
+        ]
         region = d.get("proxy_region") or DEFAULT_REGION
         if region not in [code for _, code in pairs]:
             pairs.append((str(region), region))
-        self.proxy_region = W.Dropdown(options=pairs, value=region, description="Proxy region",
-                                       **_look())
+        self.proxy_region = W.Dropdown(
+            options=pairs, value=region, description="Proxy region", **_look()
+        )
         # An odd default stays selectable; the client's check names it when the run starts.
         sizes = list(MEMORY_SIZES) + ([d["memory"]] if d["memory"] not in MEMORY_SIZES else [])
-        self.memory = W.Dropdown(options=[(f"{m} MB", m) for m in sizes], value=d["memory"],
-                                 description="Memory", **_look())
-        self.cpus = W.BoundedFloatText(value=d["cpus"], min=0, max=1024, step=0.125,
-                                       description="CPUs", **_look())
-        self.time_limit = W.BoundedIntText(value=d["execute_limit_time_seconds"], min=0,
-                                           max=10**9, description="Time limit (s)", **_look())
-        self.max_charge = W.BoundedFloatText(value=d["max_total_charge"], min=0, max=1e9,
-                                             step=0.01, description="Max charge (USD)",
-                                             **_look())
-        self.max_traffic = W.BoundedFloatText(value=d["max_total_traffic"], min=0, max=1e12,
-                                              description="Max traffic (MB)", **_look())
-        self.version_text = W.Text(value=version, placeholder="current version",
-                                   description="Version", **_look())
-        note = W.HTML("<small style='color:#666'>Seeded from the Worker's defaults. A limit or "
-                      "cap of 0 is the platform's default (no limit).</small>")
-        box = W.VBox([self.proxy_region, self.memory, self.cpus, self.time_limit,
-                      self.max_charge, self.max_traffic, self.version_text, note])
+        self.memory = W.Dropdown(
+            options=[(f"{m} MB", m) for m in sizes],
+            value=d["memory"],
+            description="Memory",
+            **_look(),
+        )
+        self.cpus = W.BoundedFloatText(
+            value=d["cpus"], min=0, max=1024, step=0.125, description="CPUs", **_look()
+        )
+        self.time_limit = W.BoundedIntText(
+            value=d["execute_limit_time_seconds"],
+            min=0,
+            max=10**9,
+            description="Time limit (s)",
+            **_look(),
+        )
+        self.max_charge = W.BoundedFloatText(
+            value=d["max_total_charge"],
+            min=0,
+            max=1e9,
+            step=0.01,
+            description="Max charge (USD)",
+            **_look(),
+        )
+        self.max_traffic = W.BoundedFloatText(
+            value=d["max_total_traffic"], min=0, max=1e12, description="Max traffic (MB)", **_look()
+        )
+        self.version_text = W.Text(
+            value=version, placeholder="current version", description="Version", **_look()
+        )
+        note = W.HTML(
+            "<small style='color:#666'>Seeded from the Worker's defaults. A limit or "
+            "cap of 0 is the platform's default (no limit).</small>"
+        )
+        box = W.VBox(
+            [
+                self.proxy_region,
+                self.memory,
+                self.cpus,
+                self.time_limit,
+                self.max_charge,
+                self.max_traffic,
+                self.version_text,
+                note,
+            ]
+        )
         self.widget = W.Accordion(children=[box], titles=("Run options",), selected_index=None)
 
     @property
@@ -149,8 +194,9 @@ class RunPanel:
         download_dir: Returns the folder for downloads (None: the current folder).
     """
 
-    def __init__(self, client: Client | None, scraper_slug: str,
-                 download_dir: Callable[[], Path | None]) -> None:
+    def __init__(
+        self, client: Client | None, scraper_slug: str, download_dir: Callable[[], Path | None]
+    ) -> None:
         self.client = client
         self.scraper_slug = scraper_slug
         self._download_dir = download_dir
@@ -161,23 +207,40 @@ class RunPanel:
         self._started = 0.0
         self._last_log = 0.0
         self.status = W.HTML()
-        self.progress = W.FloatProgress(value=0, min=0, max=1, description="Time used",
-                                        bar_style="info", style={"description_width": "80px"})
+        self.progress = W.FloatProgress(
+            value=0,
+            min=0,
+            max=1,
+            description="Time used",
+            bar_style="info",
+            style={"description_width": "80px"},
+        )
         self.log = W.HTML()
         self.preview = W.HTML()
         self.error_box = W.HTML()
-        self.abort_button = W.Button(description="Abort", icon="stop", button_style="warning",
-                                     disabled=True, tooltip="Ask the platform to stop the run")
+        self.abort_button = W.Button(
+            description="Abort",
+            icon="stop",
+            button_style="warning",
+            disabled=True,
+            tooltip="Ask the platform to stop the run",
+        )
         self.abort_button.on_click(lambda _b: self._abort())
         self.csv_button = W.Button(description="Download CSV", icon="download", disabled=True)
-        self.excel_button = W.Button(description="Download Excel", icon="download",
-                                     disabled=True)
+        self.excel_button = W.Button(description="Download Excel", icon="download", disabled=True)
         self.csv_button.on_click(lambda _b: self.download("csv"))
         self.excel_button.on_click(lambda _b: self.download("xlsx"))
         self.link = W.HTML()
         self.widget = W.VBox(
-            [self.status, self.progress, self.log, self.error_box, self.preview,
-             W.HBox([self.csv_button, self.excel_button]), self.link],
+            [
+                self.status,
+                self.progress,
+                self.log,
+                self.error_box,
+                self.preview,
+                W.HBox([self.csv_button, self.excel_button]),
+                self.link,
+            ],
             layout=W.Layout(display="none"),
         )
 
@@ -186,8 +249,9 @@ class RunPanel:
         """True while a run started here is going (or its rows are being read)."""
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, custom: Mapping[str, Any], system: Mapping[str, Any],
-              version: str | None) -> bool:
+    def start(
+        self, custom: Mapping[str, Any], system: Mapping[str, Any], version: str | None
+    ) -> bool:
         """Start the run in a background thread; False if one is still going."""
         if self.client is None or self.busy:
             return False
@@ -202,8 +266,10 @@ class RunPanel:
         self._show_status("Starting\u2026")
         self._started = time.monotonic()
         self._thread = threading.Thread(
-            target=self._work, args=(dict(custom), dict(system), version),
-            name=f"coreclaw-form-{self.scraper_slug}", daemon=True,
+            target=self._work,
+            args=(dict(custom), dict(system), version),
+            name=f"coreclaw-form-{self.scraper_slug}",
+            daemon=True,
         )
         self._thread.start()
         return True
@@ -217,8 +283,14 @@ class RunPanel:
         from . import api  # lazy: api sits above the forms in the import order
 
         try:
-            run = api.run_worker(self.scraper_slug, custom, system=system, version=version,
-                                 wait=False, client=self.client)
+            run = api.run_worker(
+                self.scraper_slug,
+                custom,
+                system=system,
+                version=version,
+                wait=False,
+                client=self.client,
+            )
             self._update(run)
             self.abort_button.disabled = False
             run = self.client.wait(run.slug, on_update=self._update)
@@ -243,10 +315,13 @@ class RunPanel:
         elif self.progress.max > 1:
             self.progress.value = min(elapsed, self.progress.max)
         label = {RunStatus.SUCCEEDED: "Succeeded", RunStatus.FAILED: "Failed"}.get(
-            run.status, run.status.label.capitalize())
-        text = (f"<b>{label}</b> \u00b7 {run.results:,} rows \u00b7 "
-                f"{int(elapsed) // 60}:{int(elapsed) % 60:02d} elapsed \u00b7 ${run.usage:.4f} "
-                f"\u00b7 run <code>{html.escape(run.slug)}</code>")
+            run.status, run.status.label.capitalize()
+        )
+        text = (
+            f"<b>{label}</b> \u00b7 {run.results:,} rows \u00b7 "
+            f"{int(elapsed) // 60}:{int(elapsed) % 60:02d} elapsed \u00b7 ${run.usage:.4f} "
+            f"\u00b7 run <code>{html.escape(run.slug)}</code>"
+        )
         if run.err_msg:
             text += f"<div style='color:#b00020'>{html.escape(run.err_msg)}</div>"
         self._show_status(text)
@@ -263,8 +338,14 @@ class RunPanel:
         except Exception:  # the log is a courtesy; the run matters more
             return
         lines = "\n".join(f"{e.level.name:<5} {e.content}" for e in entries)
-        self.log.value = (f"<pre style='font-size:85%;max-height:9em;overflow:auto;"
-                          f"margin:4px 0'>{html.escape(lines)}</pre>") if lines else ""
+        self.log.value = (
+            (
+                f"<pre style='font-size:85%;max-height:9em;overflow:auto;"
+                f"margin:4px 0'>{html.escape(lines)}</pre>"
+            )
+            if lines
+            else ""
+        )
 
     def _show_preview(self, df: pd.DataFrame, run: Run) -> None:
         def short(value: Any) -> str:
@@ -283,8 +364,9 @@ class RunPanel:
 
     def _show_error(self, exc: BaseException | str) -> None:
         self.error = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
-        self.error_box.value = (f"<pre style='color:#b00020;white-space:pre-wrap'>"
-                                f"{html.escape(self.error)}</pre>")
+        self.error_box.value = (
+            f"<pre style='color:#b00020;white-space:pre-wrap'>{html.escape(self.error)}</pre>"
+        )
         if self.run is None:
             self._show_status("<b>Not started</b>")
 
@@ -313,8 +395,9 @@ class RunPanel:
         except Exception as exc:
             self._show_error(exc)
             return None
-        notes = "".join(f"<div style='color:#8a6d3b'>{html.escape(str(w.message))}</div>"
-                        for w in caught)
+        notes = "".join(
+            f"<div style='color:#8a6d3b'>{html.escape(str(w.message))}</div>" for w in caught
+        )
         self.link.value = f"<div>Saved: {_file_link(written)}</div>{notes}"
         return written
 

@@ -68,12 +68,8 @@ class V1:
 
     def proxy_regions(self) -> list[ProxyRegion]:
         """GET /api/proxy/region."""
-        data = self.http.call("GET", "/api/proxy/region", policy=_READ, auth=False) or {}
-        return [
-            ProxyRegion(code=str(item.get("code", "")), name=str(item.get("name", "")))
-            for item in data.get("list") or []
-            if isinstance(item, Mapping)
-        ]
+        data = self.http.call("GET", "/api/proxy/region", policy=_READ, auth=False)
+        return _parse.proxy_regions(data)
 
     # -- Starting runs ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from . import _config, _parse
 from ._http import Policy, Transport
 from ._parse import SyncReply
 from ._v1 import worker_from_detail
+from .exceptions import NotFoundError
 from .models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, Worker, WorkerSummary
 from .schema import parse_input_schema
 
@@ -34,6 +35,13 @@ MAX_LIMIT = 100
 
 def _worker_id(scraper_slug: str) -> str:
     return quote(scraper_slug.replace("/", "~"), safe="~")
+
+
+def _async_body(callback_url: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"is_async": True}
+    if callback_url:
+        body["callback_url"] = callback_url
+    return body
 
 
 def _run_id(run_slug: str) -> str:
@@ -90,12 +98,7 @@ class V2:
 
     def proxy_regions(self) -> list[ProxyRegion]:
         """GET /api/v2/proxy/region."""
-        data = self._get("/api/v2/proxy/region", auth=False)
-        return [
-            ProxyRegion(code=str(item.get("code", "")), name=str(item.get("name", "")))
-            for item in data.get("list") or []
-            if isinstance(item, Mapping)
-        ]
+        return _parse.proxy_regions(self._get("/api/v2/proxy/region", auth=False))
 
     # -- Starting runs ---------------------------------------------------------------------
 
@@ -133,20 +136,14 @@ class V2:
 
     def rerun(self, run_slug: str, callback_url: str | None) -> str:
         """POST /api/v2/worker-runs/{id}/rerun; never retried unless refused."""
-        body: dict[str, Any] = {"is_async": True}
-        if callback_url:
-            body["callback_url"] = callback_url
         path = f"/api/v2/worker-runs/{_run_id(run_slug)}/rerun"
-        data = self._post(path, body, _START, context={"run_slug": run_slug})
+        data = self._post(path, _async_body(callback_url), _START, context={"run_slug": run_slug})
         return str(data.get("run_slug") or "")
 
     def run_task(self, task_slug: str, callback_url: str | None) -> str:
         """POST /api/v2/worker-tasks/{id}/runs; never retried unless refused."""
-        body: dict[str, Any] = {"is_async": True}
-        if callback_url:
-            body["callback_url"] = callback_url
         path = f"/api/v2/worker-tasks/{quote(task_slug, safe='')}/runs"
-        data = self._post(path, body, _START, context={"task_slug": task_slug})
+        data = self._post(path, _async_body(callback_url), _START, context={"task_slug": task_slug})
         return str(data.get("run_slug") or "")
 
     def abort(self, run_slug: str) -> None:
@@ -163,8 +160,19 @@ class V2:
 
     def last_run(self, scraper_slug: str) -> Run | None:
         """GET /api/v2/workers/{id}/runs/last: the Worker's newest run."""
-        path = f"/api/v2/workers/{_worker_id(scraper_slug)}/runs/last"
-        data = self._get(path, context={"scraper_slug": scraper_slug})
+        wid = _worker_id(scraper_slug)
+        try:
+            data = self._get(
+                f"/api/v2/workers/{wid}/runs/last", context={"scraper_slug": scraper_slug}
+            )
+        except NotFoundError:
+            # "No runs yet" and "no such Worker" share 11004; the public schema tells them apart.
+            self._get(
+                f"/api/v2/workers/{wid}/input-schema",
+                auth=False,
+                context={"scraper_slug": scraper_slug},
+            )
+            return None
         return _parse.run(data) if data else None
 
     def runs_page(

@@ -117,6 +117,8 @@ class Client:
             max_retries=max_retries,
             backoff_factor=backoff_factor,
             session=session,
+            # A pool smaller than the pages in flight would drop and reopen connections.
+            pool_size=max(1, page_concurrency) + 4,
         )
         self._wire = wire_cls(self._http)
         self.api_version = version

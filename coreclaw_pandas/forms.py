@@ -30,7 +30,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _schema_values as sv
 from .exceptions import CoreClawError, InputError
 from .schema import InputSchema, parse_input_schema
 
@@ -73,8 +72,9 @@ class _Sanitiser(HTMLParser):
         elif tag == "a":
             href = (dict(attrs).get("href") or "").strip()
             if _SAFE_LINK.match(href):
-                self.out.append(f'<a href="{html.escape(href)}" target="_blank" '
-                                'rel="noopener noreferrer">')
+                self.out.append(
+                    f'<a href="{html.escape(href)}" target="_blank" rel="noopener noreferrer">'
+                )
             else:
                 self.out.append("<a>")
             self.open.append(tag)
@@ -156,6 +156,16 @@ class WorkerForm:
     it ends, a preview of the DataFrame and Download CSV / Download Excel buttons
     appear. :meth:`wait` joins the thread (scripts and tests).
 
+    Args:
+        schema: The parsed input schema.
+        scraper_slug: The Worker the Run button runs; None for a form that cannot run.
+        client: The client every call goes through; None for a form that cannot run.
+        system: The Worker's default system parameters.
+        version: The Worker's current version.
+        regions: ``(code, name)`` proxy regions; None for the built-in list.
+        title: Heading of the form (default: the slug).
+        values: Field values to start from instead of the defaults.
+
     Attributes:
         schema: The parsed input schema.
         scraper_slug: The Worker run by the Run button (None for a local schema).
@@ -178,7 +188,7 @@ class WorkerForm:
         title: str | None = None,
         values: Mapping[str, Any] | None = None,
     ) -> None:
-        import ipywidgets as W  # noqa: N812  (lazy: only a built form needs widgets)
+        import ipywidgets as W  # lazy: only a built form needs widgets
 
         from ._controls import make_control
         from ._run_panel import RunOptions, RunPanel
@@ -195,13 +205,16 @@ class WorkerForm:
         if schema.description:
             head += f"<div>{sanitise_html(schema.description)}</div>"
         if schema.notes:
-            head += "".join(f"<div style='color:#8a6d3b;font-size:85%'>{html.escape(n)}</div>"
-                            for n in schema.notes)
+            head += "".join(
+                f"<div style='color:#8a6d3b;font-size:85%'>{html.escape(n)}</div>"
+                for n in schema.notes
+            )
         children: list[Any] = [W.HTML(head)]
         for field in schema:
             if field.section_caption or field.section_description:
-                children.append(W.HTML(_section_html(field.section_caption,
-                                                     field.section_description)))
+                children.append(
+                    W.HTML(_section_html(field.section_caption, field.section_description))
+                )
             control = make_control(field)
             control.on_change(self._on_change)
             self.controls[field.name] = control
@@ -210,15 +223,20 @@ class WorkerForm:
         self._summary = W.HTML()
         runnable = bool(scraper_slug and client)
         self.run_button = W.Button(
-            description="Run", icon="play", button_style="primary", disabled=not runnable,
-            tooltip="Check the input, then start the run" if runnable
+            description="Run",
+            icon="play",
+            button_style="primary",
+            disabled=not runnable,
+            tooltip="Check the input, then start the run"
+            if runnable
             else "Built from a local schema: there is no Worker to run",
         )
         self.run_button.on_click(lambda _b: self.start())
         self._panel: RunPanel = RunPanel(client, scraper_slug or "", lambda: self.download_dir)
         actions = W.HBox([self.run_button, self._panel.abort_button])
-        self.widget = W.VBox([*children, self.options.widget, self._summary, actions,
-                              self._panel.widget])
+        self.widget = W.VBox(
+            [*children, self.options.widget, self._summary, actions, self._panel.widget]
+        )
         if values:
             self.set_values(values)
 
@@ -240,8 +258,11 @@ class WorkerForm:
             values: Field values to start from instead of the defaults.
             title: Heading of the form.
         """
-        schema = (raw_custom_schema if isinstance(raw_custom_schema, InputSchema)
-                  else parse_input_schema(raw_custom_schema))
+        schema = (
+            raw_custom_schema
+            if isinstance(raw_custom_schema, InputSchema)
+            else parse_input_schema(raw_custom_schema)
+        )
         return cls(schema, system=system, values=values, title=title)
 
     # -- values ----------------------------------------------------------------------------
@@ -290,8 +311,7 @@ class WorkerForm:
         if unknown:
             raise InputError(unknown, scraper_slug=self.scraper_slug)
         for name, value in values.items():
-            field = self.schema.field(name)
-            self.controls[name].value = None if value is None else sv.normalise(field, value)
+            self.controls[name].value = value
 
     def validate(self) -> list[str]:
         """Check the input as a run would, and show each problem next to its field.
@@ -320,8 +340,10 @@ class WorkerForm:
             self._summary.value = ""
             return
         items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
-        self._summary.value = (f"<div style='color:#b00020'><b>{len(problems)} problem(s); "
-                               f"nothing was sent:</b><ul>{items}</ul></div>")
+        self._summary.value = (
+            f"<div style='color:#b00020'><b>{len(problems)} problem(s); "
+            f"nothing was sent:</b><ul>{items}</ul></div>"
+        )
 
     def _on_change(self) -> None:
         if self._live:
@@ -339,8 +361,10 @@ class WorkerForm:
         if self.validate():
             return False
         if self._panel.client is None or not self.scraper_slug:
-            self._summary.value = ("<div style='color:#b00020'>This form was built from a local "
-                                   "schema, so there is no Worker to run.</div>")
+            self._summary.value = (
+                "<div style='color:#b00020'>This form was built from a local "
+                "schema, so there is no Worker to run.</div>"
+            )
             return False
         return self._panel.start(self.value, self.options.overrides, self.options.version)
 
@@ -430,7 +454,7 @@ def worker_form(scraper_slug: str, *, client: Client | None = None, **prefill: A
         >>> form = cc.worker_form("coreclaw/web-page-scraper", max_pages=5)
         >>> form
     """
-    from .api import _client  # lazy: api imports this module's users
+    from .api import _client  # lazy: api sits above forms in the import order
 
     c = _client(client)
     worker = c.worker(scraper_slug)
@@ -439,8 +463,12 @@ def worker_form(scraper_slug: str, *, client: Client | None = None, **prefill: A
     except CoreClawError:
         regions = None  # the Run options fall back to the built-in list
     return WorkerForm(
-        worker.input_schema, scraper_slug=scraper_slug, client=c, system=worker.system,
-        version=worker.version, regions=regions,
+        worker.input_schema,
+        scraper_slug=scraper_slug,
+        client=c,
+        system=worker.system,
+        version=worker.version,
+        regions=regions,
         title=str(worker.extra.get("title") or worker.extra.get("name") or scraper_slug),
         values=prefill,
     )

@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -44,7 +45,9 @@ client = cc.Client(emu.api_key, base_url=emu.url, poll=cc.PollPolicy(initial=0.1
 """
 
 # A run of the catalogue Worker, Run options open, results and a download link shown.
-CATALOGUE = SETUP + """\
+CATALOGUE = (
+    SETUP
+    + """\
 form = worker_form("coreclaw/catalogue-generator", client=client, rows=25)
 form.options.widget.selected_index = 0
 form.start()
@@ -53,9 +56,12 @@ form.download_dir = __import__("tempfile").mkdtemp()
 form.download("csv")
 form
 """
+)
 
 # One field per editor, plus two fallbacks, from a local schema written for this picture.
-EDITORS = SETUP + """\
+EDITORS = (
+    SETUP
+    + """\
 schema = {"description": "One field per editor (a local schema: the Run button is off).",
  "properties": [
   {"name": "query", "title": "Search text (input)", "type": "string", "editor": "input",
@@ -102,6 +108,7 @@ form = WorkerForm.from_schema(schema, title="Every editor")
 form.validate()
 form
 """
+)
 
 SHOTS = {"form-catalogue.png": CATALOGUE, "form-editors.png": EDITORS}
 
@@ -141,8 +148,11 @@ def _write_notebook(folder: Path, code: str) -> Path:
     import nbformat
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = folder / "form.ipynb"
     nbformat.write(notebook, path)
     return path
@@ -157,9 +167,20 @@ def voila(notebook: Path) -> Iterator[str]:
     env["CORECLAW_CACHE_DIR"] = str(notebook.parent / "cache")
     log = open(notebook.parent / "voila.log", "wb")  # noqa: SIM115  (closed below)
     server = subprocess.Popen(
-        [sys.executable, "-m", "voila", notebook.name, "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1", "--theme=light"],
-        cwd=notebook.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            notebook.name,
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--theme=light",
+        ],
+        cwd=notebook.parent,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
 
@@ -183,6 +204,17 @@ def voila(notebook: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+def _end_group(process: subprocess.Popen) -> None:
+    """Stop a process started with start_new_session=True, and the helpers it started."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
 
 
 class _DevTools:
@@ -214,17 +246,31 @@ class _DevTools:
 
 def screenshot(chromium: str, url: str, out: Path, ready_js: str) -> None:
     """Open ``url`` in headless Chromium, wait for ``ready_js`` to be true, save a full page."""
-    with tempfile.TemporaryDirectory(prefix="cc-chromium-") as profile:
+    # Chromium's helper processes may still be writing the profile as it closes.
+    with tempfile.TemporaryDirectory(prefix="cc-chromium-", ignore_cleanup_errors=True) as profile:
         browser = subprocess.Popen(
-            [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-             "--no-first-run", "--remote-debugging-port=0", f"--user-data-dir={profile}",
-             f"--window-size={PAGE_WIDTH},800", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                chromium,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                f"--window-size={PAGE_WIDTH},800",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own group, so its helpers end with it
         )
         try:
             port_file = Path(profile) / "DevToolsActivePort"
-            port = _wait_until(lambda: port_file.is_file() and port_file.read_text().split()[0],
-                               "Chromium's debugging port")
+            port = _wait_until(
+                lambda: port_file.is_file() and port_file.read_text().split()[0],
+                "Chromium's debugging port",
+            )
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as r:
                 page = next(t for t in json.load(r) if t["type"] == "page")
             tools = _DevTools(page["webSocketDebuggerUrl"])
@@ -234,17 +280,23 @@ def screenshot(chromium: str, url: str, out: Path, ready_js: str) -> None:
                 _wait_until(lambda: tools.evaluate(ready_js), "the widgets to render")
                 time.sleep(1.0)  # let the last layout and fonts settle
                 # Voila scrolls an inner element, not the document: take the tallest one.
-                height = tools.evaluate("Math.max(...Array.from(document.querySelectorAll("
-                                        "'*'), e => e.scrollHeight))")
-                tools.call("Emulation.setDeviceMetricsOverride", width=PAGE_WIDTH,
-                           height=int(height), deviceScaleFactor=1, mobile=False)
-                shot = tools.call("Page.captureScreenshot", format="png",
-                                  captureBeyondViewport=True)
+                height = tools.evaluate(
+                    "Math.max(...Array.from(document.querySelectorAll('*'), e => e.scrollHeight))"
+                )
+                tools.call(
+                    "Emulation.setDeviceMetricsOverride",
+                    width=PAGE_WIDTH,
+                    height=int(height),
+                    deviceScaleFactor=1,
+                    mobile=False,
+                )
+                shot = tools.call(
+                    "Page.captureScreenshot", format="png", captureBeyondViewport=True
+                )
             finally:
                 tools.close()
         finally:
-            browser.terminate()
-            browser.wait(10)
+            _end_group(browser)
     out.write_bytes(base64.b64decode(shot["data"]))
 
 
@@ -258,16 +310,23 @@ READY = {
 def main(argv: list[str] | None = None) -> int:
     """Write the screenshots; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images",
-                        help="folder for the PNG files (default: docs/images)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "docs" / "images",
+        help="folder for the PNG files (default: docs/images)",
+    )
     parser.add_argument("--only", choices=sorted(SHOTS), help="make just this picture")
     args = parser.parse_args(argv)
     chromium = find_chromium()
     if chromium is None or not has_voila():
-        missing = " and ".join(n for n, ok in (("Chromium", chromium), ("Voila", has_voila()))
-                               if not ok)
-        print(f"skip: {missing} not installed (apt-get install chromium; pip install voila)",
-              file=sys.stderr)
+        missing = " and ".join(
+            n for n, ok in (("Chromium", chromium), ("Voila", has_voila())) if not ok
+        )
+        print(
+            f"skip: {missing} not installed (apt-get install chromium; pip install voila)",
+            file=sys.stderr,
+        )
         return MISSING_TOOL
     args.out.mkdir(parents=True, exist_ok=True)
     for name, code in SHOTS.items():

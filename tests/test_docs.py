@@ -9,7 +9,8 @@
 * docs/reference.md lists every public name (``coreclaw_pandas.__all__``, the
   ``df.coreclaw`` accessor, ``Emulator``) and nothing that does not exist; the parameters
   it shows in signatures are real.
-* Every relative link in README.md and docs/*.md points to a file that exists.
+* Every relative link in README.md and docs/*.md points to a file that exists (and, for a
+  Markdown file, to one of its headings when it names an anchor).
 """
 
 from __future__ import annotations
@@ -188,7 +189,9 @@ def test_reference_lists_every_public_name_and_no_other():
     )
 
 
-@pytest.mark.parametrize(("section", "cls"), [("accessor", CoreClawAccessor), ("emulator", Emulator)])
+@pytest.mark.parametrize(
+    ("section", "cls"), [("accessor", CoreClawAccessor), ("emulator", Emulator)]
+)
 def test_reference_lists_every_member(section, cls):
     documented = set(reference_entries()[section])
     public = _public_members(cls)
@@ -206,10 +209,9 @@ def _parameters(signature_text: str) -> list[str]:
     return names
 
 
-def _target(section: str, name: str) -> object:
-    if section == "package":
-        return getattr(cc, name)
-    return getattr(CoreClawAccessor if section == "accessor" else Emulator, name)
+def _target(section: str, name: str) -> object | None:
+    owner = {"package": cc, "accessor": CoreClawAccessor, "emulator": Emulator}[section]
+    return getattr(owner, name, None)  # a missing name is reported by the tests above
 
 
 def test_reference_signatures_name_real_parameters():
@@ -219,6 +221,8 @@ def test_reference_signatures_name_real_parameters():
             if not signature:
                 continue
             target = _target(section, name)
+            if target is None:
+                continue
             real = set(inspect.signature(target).parameters)
             unknown = [p for p in _parameters(signature) if p not in real]
             if unknown:
@@ -253,11 +257,32 @@ def test_link_finder_skips_urls_anchors_and_code():
     assert any(t.startswith("docs/") for _, t in links), "README.md should link into docs/"
 
 
+def heading_anchors(path: Path) -> set[str]:
+    """The ``#anchors`` GitHub gives a Markdown file's headings."""
+    anchors = set()
+    in_code = False
+    for line in path.read_text("utf-8").splitlines():
+        if _FENCE.match(line):
+            in_code = not in_code
+        elif not in_code and line.startswith("#"):
+            text = line.lstrip("#").strip().lower()
+            anchors.add(re.sub(r"[^\w\- ]", "", text).replace(" ", "-"))
+    return anchors
+
+
+def test_anchor_rules():
+    assert "runnable-examples" in heading_anchors(DOCS / "index.md")
+    assert "the-dfcoreclaw-accessor" in heading_anchors(REFERENCE)
+
+
 @pytest.mark.parametrize("path", markdown_files(), ids=_rel)
 def test_relative_links_point_to_files(path):
-    broken = [
-        f"{_rel(path)}:{line}: {target}"
-        for line, target in relative_links(path)
-        if not (path.parent / target.split("#")[0]).exists()
-    ]
+    broken = []
+    for line, target in relative_links(path):
+        file_part, _, anchor = target.partition("#")
+        linked = path.parent / file_part
+        if not linked.exists():
+            broken.append(f"{_rel(path)}:{line}: {target}")
+        elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked):
+            broken.append(f"{_rel(path)}:{line}: {target} (no such heading)")
     assert not broken, "broken links:\n" + "\n".join(broken)

@@ -62,8 +62,10 @@ def edited_value(field: Field) -> Any:
     if kind == "array" and field.item_shape == "strings":
         return ["first", "second"]
     if kind == "array" and field.item_key:
-        return [{field.item_key: "https://edited.example/1"},
-                {field.item_key: "https://edited.example/2"}]
+        return [
+            {field.item_key: "https://edited.example/1"},
+            {field.item_key: "https://edited.example/2"},
+        ]
     if kind == "array":
         return [{"edited": 1}, {"two": [2]}]
     return {"edited": [1, 2.5, None, "x"]}
@@ -98,8 +100,14 @@ def test_reference_schema_form_builds_defaults_validate_and_edits_round_trip(pat
     assert form.validate() == []
     assert_round_trip(form)
     # Run options come from the contract's defaults when a local schema gives none.
-    assert form.system == {"cpus": 0.125, "memory": 512, "execute_limit_time_seconds": 1800,
-                           "max_total_charge": 0, "max_total_traffic": 0, "proxy_region": "US"}
+    assert form.system == {
+        "cpus": 0.125,
+        "memory": 512,
+        "execute_limit_time_seconds": 1800,
+        "max_total_charge": 0,
+        "max_total_traffic": 0,
+        "proxy_region": "US",
+    }
 
 
 def test_every_editor_gets_its_own_control():
@@ -111,8 +119,13 @@ def test_every_editor_gets_its_own_control():
 
 def test_reply_envelope_schema_reads_system_from_the_caller():
     raw = reference_schema("apifox-api-scraper-response-example.json")
-    system = {"cpus": 0.25, "memory": 2048, "execute_limit_time_seconds": 60,
-              "max_total_charge": 1.5, "max_total_traffic": 0}
+    system = {
+        "cpus": 0.25,
+        "memory": 2048,
+        "execute_limit_time_seconds": 60,
+        "max_total_charge": 1.5,
+        "max_total_traffic": 0,
+    }
     form = WorkerForm.from_schema(raw, system=system)
     assert form.system == {**system, "proxy_region": "US"}
     form.options.memory.value = 8192
@@ -257,6 +270,18 @@ def test_date_picker_sends_the_value_format_and_keeps_text_it_cannot_show():
     assert form.value == {"d": "31/12/2027"} and form.validate() == []
 
 
+def test_date_picker_with_a_time_in_its_format():
+    form = WorkerForm.from_schema({"properties": [
+        {"name": "at", "type": "string", "editor": "datepicker",
+         "valueFormat": "YYYY-MM-DD HH:mm", "default": "2026-03-04 13:45"},
+    ]})  # fmt: skip
+    control = form.controls["at"]
+    assert control.input.value == dt.datetime(2026, 3, 4, 13, 45)
+    assert form.value == {"at": "2026-03-04 13:45"}
+    control.input.value = dt.datetime(2026, 12, 1, 8, 5)
+    assert form.value == {"at": "2026-12-01 08:05"}
+
+
 def test_prefill_is_normalised_and_unknown_names_are_refused():
     raw = reference_schema("node-worker-demo-all-editors.json")
     form = WorkerForm.from_schema(raw, values={"urls": "https://one.example", "max_results": 7.0})
@@ -294,33 +319,63 @@ def test_values_a_widget_cannot_show_round_trip_and_are_reported():
 def test_list_items_keep_their_key_and_extra_keys():
     form = WorkerForm.from_schema({"properties": [
         {"name": "pages", "type": "array", "editor": "requestList",
-         "default": [{"detail_url": "https://a.example", "lang": "en"}]},
+         "default": [{"detail_url": "https://a.example"}]},
+        {"name": "starts", "type": "array", "editor": "requestList",
+         "default": [{"url": "https://a.example", "method": "GET"}]},
         {"name": "words", "type": "array", "editor": "stringList", "default": ["a"]},
     ]})  # fmt: skip
-    pages, words = form.controls["pages"], form.controls["words"]
+    pages, starts, words = (form.controls[n] for n in ("pages", "starts", "words"))
     assert pages.key == "detail_url" and words.strings
-    pages.rows[0].cells["detail_url"].value = "https://b.example"
-    pages.add_row("https://c.example")
+    pages.add_row("https://b.example")
+    starts.rows[0].cells["url"].value = "https://c.example"
     words.add_row("b")
     assert form.value == {
-        "pages": [{"detail_url": "https://b.example", "lang": "en"},
-                  {"detail_url": "https://c.example"}],
+        "pages": [{"detail_url": "https://a.example"}, {"detail_url": "https://b.example"}],
+        "starts": [{"url": "https://c.example", "method": "GET"}],
         "words": ["a", "b"],
     }  # fmt: skip
     # Items of another shape are kept whole, for the check to name them.
     pages.value = [{"url": "https://wrong-key.example"}]
-    words.value = [{"string": "x"}]
+    words.value = [{"text": "x"}]
     assert pages.rows == [] and "cannot be shown" in pages.error
     assert form.validate() == [
         "item 1 of `pages` must be an object like {'detail_url': '...'}, "
         "got dict {'url': 'https://wrong-key.example'}",
-        "item 1 of `words` must be a string, got dict {'string': 'x'}",
+        "item 1 of `words` must be a string, got dict {'text': 'x'}",
     ]
 
 
-def test_switch_without_default_sends_nothing_until_clicked():
+def test_source_rows_with_typed_and_choice_columns():
     form = WorkerForm.from_schema({"properties": [
-        {"name": "s", "type": "boolean", "editor": "switch"}]})
+        {"name": "places", "type": "array", "editor": "requestListSource", "required": True,
+         "param_list": [
+             {"param": "keyword", "title": "Keyword", "required": True},
+             {"param": "max_results", "title": "Max results", "type": "integer"},
+             {"param": "lang", "title": "Language",
+              "options": [{"label": "English", "value": "en"}, {"label": "French", "value": "fr"}]},
+         ]},
+    ]})  # fmt: skip
+    places = form.controls["places"]
+    assert [c.param for c in places.columns] == ["url", "keyword", "max_results", "lang"]
+    assert form.validate() == ["missing required field `places` (places)"]
+    row = places.add_row()
+    row.cells["url"].value = "https://maps.example/?q=cafe"
+    row.cells["keyword"].value = "cafe"
+    row.cells["max_results"].value = "20"
+    row.cells["lang"].value = 1
+    second = places.add_row()
+    second.cells["keyword"].value = "bakery"  # no URL: kept, and named
+    assert form.validate() == ["row 2 of `places` has no `url`"]
+    second.remove_button.click()
+    assert form.value == {"places": [
+        {"url": "https://maps.example/?q=cafe", "keyword": "cafe", "max_results": 20, "lang": "fr"}
+    ]}  # fmt: skip
+
+
+def test_switch_without_default_sends_nothing_until_clicked():
+    form = WorkerForm.from_schema(
+        {"properties": [{"name": "s", "type": "boolean", "editor": "switch"}]}
+    )
     assert form.value == {} and form.controls["s"].input.description == "(not set)"
     form.controls["s"].input.value = True
     form.controls["s"].input.value = False
@@ -356,8 +411,10 @@ def test_form_shows_itself_as_a_widget(demo):
 
 
 def test_importing_the_package_or_the_forms_module_loads_no_widgets():
-    code = ("import sys, coreclaw_pandas, coreclaw_pandas.forms; "
-            "assert 'ipywidgets' not in sys.modules, 'ipywidgets was imported'")
+    code = (
+        "import sys, coreclaw_pandas, coreclaw_pandas.forms; "
+        "assert 'ipywidgets' not in sys.modules, 'ipywidgets was imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
 
 
@@ -365,16 +422,30 @@ def test_importing_the_package_or_the_forms_module_loads_no_widgets():
 
 
 def forty_properties() -> dict[str, Any]:
-    kinds = [("string", "input", "x"), ("integer", "number", 3), ("boolean", "switch", True),
-             ("array", "stringList", [{"string": "s"}]), ("number", "number", 1.5),
-             ("string", "select", "b"), ("array", "checkbox", ["a"]), ("object", "json", {}),
-             ("array", "requestList", [{"url": "https://a.example"}]),
-             ("string", "datepicker", "2024-02-29")]
+    kinds = [
+        ("string", "input", "x"),
+        ("integer", "number", 3),
+        ("boolean", "switch", True),
+        ("array", "stringList", [{"string": "s"}]),
+        ("number", "number", 1.5),
+        ("string", "select", "b"),
+        ("array", "checkbox", ["a"]),
+        ("object", "json", {}),
+        ("array", "requestList", [{"url": "https://a.example"}]),
+        ("string", "datepicker", "2024-02-29"),
+    ]
     props = []
     for i in range(40):
         type_, editor, default = kinds[i % len(kinds)]
-        prop = {"name": f"f{i:02d}", "title": f"Field {i}", "type": type_, "editor": editor,
-                "default": default, "required": i % 7 == 0, "description": f"<b>help</b> {i}"}
+        prop = {
+            "name": f"f{i:02d}",
+            "title": f"Field {i}",
+            "type": type_,
+            "editor": editor,
+            "default": default,
+            "required": i % 7 == 0,
+            "description": f"<b>help</b> {i}",
+        }
         if editor in ("select", "checkbox"):
             prop["options"] = [{"label": v.upper(), "value": v} for v in "abc"]
         if i % 10 == 0:
@@ -401,7 +472,10 @@ def test_float_number_field_and_json_in_a_textarea():
     ]})  # fmt: skip
     c = form.controls
     assert (c["ratio"].renders_as, c["headers"].renders_as, c["raw"].renders_as) == (
-        "number", "json", "textarea")
+        "number",
+        "json",
+        "textarea",
+    )
     assert c["ratio"].input.value == "0.75" and form.value == form.schema.build({})
     c["ratio"].input.value = "0.1"
     c["headers"].input.value = '{"Accept": "application/json", "X-Try": 2}'
@@ -449,7 +523,8 @@ def test_mismatched_editor_type_pairs_fall_back_by_type_with_a_note():
     assert form.validate() == ["missing required field `requestlist_object` (requestlist_object)"]
     form.controls["requestlist_object"].input.value = '{"url": "https://a.example"}'
     assert form.validate() == [] and form.value == form.schema.build(
-        {"requestlist_object": {"url": "https://a.example"}})
+        {"requestlist_object": {"url": "https://a.example"}}
+    )
     assert_round_trip(form)
 
 

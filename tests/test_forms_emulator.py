@@ -38,8 +38,9 @@ def server() -> Iterator[Emulator]:
 @pytest.fixture(scope="module")
 def fast(server) -> Iterator[cc.Client]:
     """A client that polls quickly (the suite's conftest keeps the result cache in tmp)."""
-    with cc.Client(server.api_key, base_url=server.url,
-                   poll=cc.PollPolicy(initial=0.05, maximum=0.25)) as c:
+    with cc.Client(
+        server.api_key, base_url=server.url, poll=cc.PollPolicy(initial=0.05, maximum=0.25)
+    ) as c:
         yield c
 
 
@@ -139,8 +140,9 @@ def test_rejections_show_in_the_form_not_as_tracebacks(server, fast):
 
 
 def test_abort_button_stops_a_running_run(fast):
-    form = worker_form("coreclaw/slow-worker", client=fast, interval_seconds=0.05,
-                       duration_seconds=600)
+    form = worker_form(
+        "coreclaw/slow-worker", client=fast, interval_seconds=0.05, duration_seconds=600
+    )
     assert form.start() is True
     panel = form._panel
     while form.run is None or panel.abort_button.disabled:  # wait until the run is polled
@@ -167,26 +169,40 @@ def test_forms_notebook_runs_top_to_bottom(tmp_path, monkeypatch):
     pytest.importorskip("ipykernel")
     root = Path(__file__).resolve().parents[1]
     notebook = nbformat.read(root / "notebooks" / "02_forms.ipynb", as_version=4)
-    assert all(not c.get("outputs") and not c.get("execution_count")
-               for c in notebook.cells if c.cell_type == "code"), "committed with outputs"
+    assert all(
+        not c.get("outputs") and not c.get("execution_count")
+        for c in notebook.cells
+        if c.cell_type == "code"
+    ), "committed with outputs"
     # The kernel imports the package from this checkout and starts its own emulator.
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(root),
-                                                                  os.environ.get("PYTHONPATH")])))
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
+    )
+    nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     shown = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert [o["data"]["text/plain"].split(",")[0] for o in shown] == [
-        "WorkerForm(coreclaw/catalogue-generator", "WorkerForm(local schema"]
+        "WorkerForm(coreclaw/catalogue-generator",
+        "WorkerForm(local schema",
+    ]
 
 
 @pytest.mark.slow
 def test_screenshot_script_renders_the_forms_in_a_browser(tmp_path):
     root = Path(__file__).resolve().parents[1]
     script = root / "scripts" / "screenshot_form.py"
-    done = subprocess.run([sys.executable, str(script), "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode == 2:  # the script's "Voila or Chromium is missing"
         pytest.skip(done.stderr.strip())
     assert done.returncode == 0, done.stderr[-2000:]

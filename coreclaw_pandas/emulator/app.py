@@ -1,9 +1,10 @@
 """The request pipeline: record, delay, fault, rate-limit, route; plus callbacks.
 
 ``App.handle`` turns a parsed ``Request`` into a ``Response`` without touching
-sockets (``server.py`` does that). Wire formats live in the routes modules; this
-module only serves what is version-neutral: the demo site, export downloads and
-full log files, all of which need no API key.
+sockets (``server.py`` does that). Wire formats live in the routes modules
+(``/api/v2/...`` goes to ``routes_v2``, every other API path to ``routes_v1``);
+this module only serves what is version-neutral: the demo site, export downloads
+and full log files, all of which need no API key.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from . import exports, routes_v1, wire_v1
+from . import exports, params_v2, routes_v1, routes_v2, wire_v1, wire_v2
 from .engine import Engine
 from .faults import Fault, FaultPlan, RateLimiter
 from .messages import Request, Response
@@ -35,8 +36,10 @@ CALLBACK_ATTEMPTS = 3
 CALLBACK_TIMEOUT = 5.0
 CALLBACK_BACKOFF = (0.5, 1.0)
 
-#: Wire modules by the ``api_version`` a run records (for callbacks); v2 adds one entry.
-WIRES = {"v1": wire_v1}
+#: Wire modules by the ``api_version`` a run records (for callbacks).
+WIRES = {"v1": wire_v1, "v2": wire_v2}
+#: Knobs that take one of a few names, and those names.
+CHOICES = {"v2_offset_mode": params_v2.OFFSET_MODES, "v2_log_format": wire_v2.LOG_FORMATS}
 
 
 @dataclass
@@ -53,6 +56,11 @@ class Settings:
         sync_wait_cap: Seconds a synchronous start waits for its run to finish.
         abort_delay: Seconds a run stays Aborting (5) before it ends as Failed.
         export_ttl: Seconds an export download URL stays valid.
+        max_concurrent_runs: Unfinished runs the plan allows; a v2 start beyond it gets
+            30003 (None = unlimited).
+        v2_offset_mode: How v2 reads ``offset``: ``"page"`` (1-based page number) or
+            ``"row"`` (zero-based row offset).
+        v2_log_format: v2 log entries as ``"objects"`` (like v1) or plain ``"strings"``.
     """
 
     api_keys: tuple[str, ...] = ("emulator-key",)
@@ -64,6 +72,9 @@ class Settings:
     sync_wait_cap: float = 300.0
     abort_delay: float = 0.5
     export_ttl: float = 1800.0
+    max_concurrent_runs: int | None = None
+    v2_offset_mode: str = "page"
+    v2_log_format: str = "objects"
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,8 @@ class RecordedRequest:
         path: Path without query.
         query: Query parameters.
         json: Decoded JSON body, or None when absent or not JSON.
-        has_auth: Whether an ``api-key`` or ``Authorization`` header was sent.
+        has_auth: Whether an ``api-key`` or ``Authorization`` header (or, on v2, a
+            ``token`` query parameter) was sent.
         status: HTTP status answered (0 when the connection was reset).
         fault: The injected fault kind applied, if any.
     """
@@ -155,21 +167,23 @@ class App:
 
     def _handle(self, request: Request, fault: Fault | None) -> Response:
         path = request.path
+        v2 = routes_v2.is_v2(path)
+        wire: Any = wire_v2 if v2 else wire_v1
         if not path.startswith("/demo-site") and self.settings.latency_ms > 0:
             time.sleep(self.settings.latency_ms / 1000)
         if fault is not None:
             if fault.kind == "slow":
                 time.sleep(fault.delay)
             elif fault.kind == "server_error":
-                return wire_v1.server_error()
+                return wire.server_error()
             elif fault.kind == "rate_limit":
-                return wire_v1.rate_limited(None)
+                return wire.rate_limited(None)
             elif fault.kind in ("reset", "truncated"):
                 # Nothing is processed: the caller cannot tell whether it was.
-                return Response(200, wire_v1.success_bytes({"note": "." * 256}), action=fault.kind)
+                return Response(200, wire.success_bytes({"note": "." * 256}), action=fault.kind)
         if path.startswith("/api/"):
             self.limiter.per_second = self.settings.rate_limit
-            key = request.credential()
+            key = routes_v2.credential(request) if v2 else request.credential()
             caller = (
                 hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
                 if key
@@ -177,13 +191,13 @@ class App:
             )
             wait = self.limiter.check(caller)
             if wait is not None:
-                return wire_v1.rate_limited(wait if self.settings.retry_after else None)
-        response = self._route(request)
+                return wire.rate_limited(wait if self.settings.retry_after else None)
+        response = self._route(request, v2)
         if fault is not None and fault.kind == "server_error_after":
-            return wire_v1.server_error()
+            return wire.server_error()
         return response
 
-    def _route(self, request: Request) -> Response:
+    def _route(self, request: Request, v2: bool) -> Response:
         try:
             path = request.path
             if path == "/demo-site" or path.startswith("/demo-site/"):
@@ -192,23 +206,28 @@ class App:
                 return self._download(path[len("/_emulator/exports/") :])
             if path.startswith("/_emulator/logs/"):
                 return self._full_log(path[len("/_emulator/logs/") :])
+            if v2:
+                return routes_v2.handle(self, request)
             return routes_v1.handle(self, request)
         except Exception:  # a bug must not cost the caller a hung connection
             _log.exception("emulator failed on %s %s", request.method, request.path)
-            return wire_v1.server_error()
+            return wire_v2.server_error() if v2 else wire_v1.server_error()
 
     def _record(self, request: Request, response: Response, fault: str | None) -> None:
         body, _ = request.json()
         status = 0 if response.action == "reset" else response.status
+        query, token = request.query, False
+        if routes_v2.is_v2(request.path) and "token" in query:
+            # v2 accepts the key as ?token=: keep that it was sent, never its value.
+            query, token = {**query, "token": ["<redacted>"]}, True
         self.recorded.append(
             RecordedRequest(
                 method=request.method,
                 path=request.path,
-                query=request.query,
+                query=query,
                 json=body if request.body else None,
-                has_auth=bool(
-                    request.headers.get("api-key") or request.headers.get("Authorization")
-                ),
+                has_auth=token
+                or bool(request.headers.get("api-key") or request.headers.get("Authorization")),
                 status=status,
                 fault=fault,
             )

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from .app import App, CallbackAttempt, RecordedRequest, Settings
+from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings
 from .faults import Fault
 from .server import EmulatorHTTPServer
 from .state import DEFAULT_BALANCE
@@ -35,7 +35,7 @@ def default_workers() -> list[WorkerSpec]:
 
 
 class Emulator:
-    """A local CoreClaw API v1 server in a daemon thread.
+    """A local CoreClaw API server (v1 and v2 over the same runs) in a daemon thread.
 
     Args:
         host: Interface to bind; 127.0.0.1 unless you mean to expose it.
@@ -48,7 +48,8 @@ class Emulator:
         verbose: Log each request to stderr (quiet by default).
         **knobs: Initial values of the ``Settings`` knobs (``latency_ms``,
             ``max_page_size``, ``rate_limit``, ``retry_after``, ``run_speed``,
-            ``sync_wait_cap``, ``abort_delay``, ``export_ttl``).
+            ``sync_wait_cap``, ``abort_delay``, ``export_ttl``, ``max_concurrent_runs``,
+            ``v2_offset_mode``, ``v2_log_format``).
     """
 
     def __init__(
@@ -152,6 +153,7 @@ class Emulator:
 
         Raises:
             TypeError: An unknown knob name.
+            ValueError: A knob value outside its choices.
         """
         _apply(self._app.settings, knobs)
 
@@ -203,6 +205,19 @@ class Emulator:
             }
             for t in tasks
         ]
+
+    def backdate_run(self, run_slug: str, *, started_at: float) -> None:
+        """Move a finished run back (or forward) in time, e.g. into last month.
+
+        Its start becomes ``started_at`` (Unix seconds); its end and log times move by
+        the same amount. Useful to test the v2 run list, which shows one calendar
+        month at a time.
+
+        Raises:
+            KeyError: No run has that slug.
+            ValueError: The run is not finished.
+        """
+        self._app.state.backdate_run(run_slug, float(started_at))
 
     def wait_for_run(self, run_slug: str, timeout: float = 30.0) -> bool:
         """Block until the run is finished; False on timeout or unknown run."""
@@ -286,4 +301,12 @@ def _apply(settings: Settings, knobs: Mapping[str, Any]) -> None:
             raise TypeError(f"unknown emulator knob {name!r}; knobs are {sorted(names)}")
         if name == "api_keys":
             value = tuple(value)
+        if name in CHOICES and value not in CHOICES[name]:
+            raise ValueError(f"{name} must be one of {CHOICES[name]}, got {value!r}")
+        if (
+            name == "max_concurrent_runs"
+            and value is not None
+            and (isinstance(value, bool) or not isinstance(value, int) or value < 1)
+        ):
+            raise ValueError(f"max_concurrent_runs must be None or an integer >= 1, got {value!r}")
         setattr(settings, name, value)

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import routes_v2, wire_v2
 from .app import App
 from .messages import Request, Response
 
@@ -52,13 +53,22 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        # Malformed request lines and headers get a v1-style envelope, not an HTML page.
-        body = json.dumps(
-            {"code": 4000, "message": f"Invalid request: {message or code}", "data": None}
-        ).encode()
+        # Malformed request lines and headers get an API envelope, not an HTML page: the
+        # v2 ErrorEnvelope when the path (if it was parsed at all) is a v2 one, else v1's.
+        status = code if code >= 400 else 400
+        # From this request's own line: ``self.path`` may still hold the previous request's.
+        words = (getattr(self, "raw_requestline", b"") or b"").split()
+        target = words[1].decode("latin-1") if len(words) > 1 else ""
+        if routes_v2.is_v2(urlsplit(target).path):
+            response = wire_v2.error(status, wire_v2.INVALID_ARGUMENT, [f"{message or code}"])
+        else:
+            body = json.dumps(
+                {"code": 4000, "message": f"Invalid request: {message or code}", "data": None}
+            ).encode()
+            response = Response(status, body)
         self.close_connection = True
         try:
-            self._send(Response(code if code >= 400 else 400, body))
+            self._send(response)
         except OSError:
             pass
 

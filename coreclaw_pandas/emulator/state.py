@@ -1,16 +1,18 @@
 """The emulated platform's state: Workers, runs, saved tasks, the account and exports.
 
 No HTTP and no wire names live here: statuses are an enum, times are floats,
-money is ``Decimal``. A routes module (``routes_v1`` today, a v2 module later)
-turns these objects into its own wire format. Every mutation happens under
+money is ``Decimal``. Each routes module (``routes_v1``, ``routes_v2``) turns
+these objects into its own wire format. Every mutation happens under
 ``State.lock``; readers copy what they need under the lock and format outside it,
 so a page of results costs a list slice while the lock is held.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
+import itertools
 import secrets
 import threading
 import time
@@ -30,6 +32,8 @@ DEFAULT_BALANCE = Decimal("100.0000")
 #: Starting traffic quota in bytes (5 GiB), and its validity.
 DEFAULT_TRAFFIC_QUOTA = 5 * 1024**3
 _TRAFFIC_VALIDITY_SECONDS = 30 * 24 * 3600
+#: Validity of the starting balance (v2 reports it as ``balance_expiration_at``).
+_BALANCE_VALIDITY_SECONDS = 365 * 24 * 3600
 
 
 class RunStatus(enum.Enum):
@@ -139,13 +143,29 @@ class Run:
 
 @dataclass(frozen=True)
 class Task:
-    """A saved task: a Worker plus the input to start it with."""
+    """A saved task: a Worker plus the input to start it with.
+
+    Attributes:
+        slug: The task_slug (ULID-like).
+        worker_slug: Slug of the Worker it starts.
+        custom: Worker input.
+        system: System parameters.
+        title: Shown in lists.
+        description: Free text.
+        version: Worker version to run; None means the Worker's current version.
+        schedule: Schedule settings as given by the caller (the emulator runs no schedules).
+        number: Numeric id, unique and increasing (v2 shows it as ``id``).
+    """
 
     slug: str
     worker_slug: str
     custom: dict[str, Any]
     system: dict[str, Any]
     title: str
+    description: str = ""
+    version: str | None = None
+    schedule: dict[str, Any] = field(default_factory=dict)
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,6 +189,9 @@ class Account:
     traffic_quota: int = DEFAULT_TRAFFIC_QUOTA
     traffic_expiration_at: int = field(
         default_factory=lambda: int(time.time()) + _TRAFFIC_VALIDITY_SECONDS
+    )
+    balance_expiration_at: int = field(
+        default_factory=lambda: int(time.time()) + _BALANCE_VALIDITY_SECONDS
     )
 
 
@@ -199,6 +222,7 @@ class State:
         self.runs: dict[str, Run] = {}
         self.tasks: dict[str, Task] = {}
         self.exports: dict[str, Export] = {}
+        self._task_numbers = itertools.count(1)
         self.seed_tasks()
 
     def _add_worker(self, worker: WorkerSpec) -> None:
@@ -256,6 +280,7 @@ class State:
                     custom=default_custom(worker),
                     system=dict(worker.system),
                     title=f"{worker.title} (example task)",
+                    number=next(self._task_numbers),
                 )
 
     def add_task(
@@ -265,18 +290,40 @@ class State:
         *,
         system: Mapping[str, Any] | None = None,
         title: str | None = None,
+        description: str = "",
+        version: str | None = None,
+        schedule: Mapping[str, Any] | None = None,
     ) -> Task:
         """Save a task for ``worker`` and return it."""
-        task = Task(
-            slug=new_slug(),
-            worker_slug=worker.slug,
-            custom=dict(custom),
-            system={**worker.system, **(system or {})},
-            title=title or f"{worker.title} task",
-        )
         with self.lock:
+            task = Task(
+                slug=new_slug(),
+                worker_slug=worker.slug,
+                custom=dict(custom),
+                system={**worker.system, **(system or {})},
+                title=title or f"{worker.title} task",
+                description=description,
+                version=version,
+                schedule=dict(schedule or {}),
+                number=next(self._task_numbers),
+            )
             self.tasks[task.slug] = task
         return task
+
+    def update_task(self, slug: str, **changes: Any) -> Task | None:
+        """Replace fields of task ``slug`` (see ``Task``); None when there is no such task."""
+        with self.lock:
+            task = self.tasks.get(slug)
+            if task is None:
+                return None
+            task = dataclasses.replace(task, **changes)
+            self.tasks[slug] = task
+        return task
+
+    def delete_task(self, slug: str) -> bool:
+        """Forget task ``slug``; False when there is no such task."""
+        with self.lock:
+            return self.tasks.pop(slug, None) is not None
 
     def add_run(self, run: Run) -> None:
         """Register a new run (its slug must be unused)."""
@@ -298,6 +345,26 @@ class State:
             if (status is None or run.status is status)
             and (worker_slug is None or run.worker.slug == worker_slug)
         ]
+
+    def backdate_run(self, slug: str, started_at: float) -> None:
+        """Move a finished run's start (and with it its end and log times) to ``started_at``.
+
+        Raises:
+            KeyError: No run has that slug.
+            ValueError: The run is not finished yet.
+        """
+        with self.lock:
+            run = self.runs[slug]
+            if not run.status.terminal:
+                raise ValueError(f"run {slug} is not finished; only finished runs can be moved")
+            shift = started_at - run.started_at
+            run.started_at = started_at
+            run.finished_at += shift
+            millis = int(shift * 1000)
+            run.logs = [
+                dataclasses.replace(entry, timestamp_ms=entry.timestamp_ms + millis)
+                for entry in run.logs
+            ]
 
     def page(
         self, run: Run, offset: int, limit: int
@@ -353,4 +420,5 @@ class State:
             self.tasks.clear()
             self.exports.clear()
             self.account = Account(balance=balance)
+            self._task_numbers = itertools.count(1)
         self.seed_tasks()
