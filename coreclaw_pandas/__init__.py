@@ -53,6 +53,7 @@ from .exceptions import (
     TransportError,
     WorkerNotFoundError,
 )
+from .forms import WorkerForm, worker_form
 from .models import (
     Account,
     LogEntry,
@@ -101,6 +102,7 @@ __all__ = [
     "TaskNotFoundError",
     "TransportError",
     "Worker",
+    "WorkerForm",
     "WorkerNotFoundError",
     "WorkerSummary",
     "__version__",
@@ -122,4 +124,5 @@ __all__ = [
     "search_workers",
     "wait",
     "worker",
+    "worker_form",
 ]

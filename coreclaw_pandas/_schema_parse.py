@@ -264,6 +264,8 @@ def _parse_field(prop: Mapping[str, Any], name: str, top_required: bool) -> Fiel
         notes.append(
             f"a select with `multiple` holds a list, but `type` says {type_}; a list is sent"
         )
+    elif editor == "select" and multiple and type_ == "array":
+        pass  # a multi-select holding a list is exactly what it is for
     elif type_ and editor in sv.EDITOR_TYPES and type_ not in sv.EDITOR_TYPES[editor]:
         notes.append(
             f"editor {editor!r} is not made for {sv.phrase(type_)}; the value must be one anyway"

@@ -37,6 +37,7 @@ EXPECTED = {
     "TaskNotFoundError",
     "TransportError",
     "Worker",
+    "WorkerForm",
     "WorkerNotFoundError",
     "WorkerSummary",
     "__version__",
@@ -58,6 +59,7 @@ EXPECTED = {
     "search_workers",
     "wait",
     "worker",
+    "worker_form",
 }
 
 

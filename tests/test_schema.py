@@ -666,3 +666,23 @@ def test_a_hundred_thousand_urls_build_in_one_go(demo):
     assert problems_of(demo, {"urls": bad}) == [
         "`urls` mixes objects and plain values; every item must be the same kind"
     ]
+
+
+def test_a_multi_select_of_array_type_is_not_flagged():
+    from coreclaw_pandas.schema import parse_input_schema
+
+    schema = parse_input_schema(
+        {
+            "properties": [
+                {
+                    "name": "tags",
+                    "type": "array",
+                    "editor": "select",
+                    "multiple": True,
+                    "options": [{"label": "A", "value": "a"}, {"label": "B", "value": "b"}],
+                }
+            ]
+        }
+    )
+    assert schema.field("tags").notes == ()
+    assert schema.build({"tags": ["a", "b"]}) == {"tags": ["a", "b"]}
