@@ -281,13 +281,14 @@ class Transport:
         policy: Policy,
         resp: requests.Response,
     ) -> None:
-        refused = status in _REFUSED_STATUSES or code in policy.refused_codes
-        transient = (
-            refused
-            or status in _RETRY_STATUSES
-            or code in policy.retry_codes
-            or isinstance(error, TransportError)
-        )
+        # A definite business code decides; the HTTP status only speaks when there is none
+        # (a proxy's 502 page), so a 70002 sent as HTTP 500 is not retried.
+        if code is None:
+            refused = status in _REFUSED_STATUSES
+            transient = refused or status in _RETRY_STATUSES or isinstance(error, TransportError)
+        else:
+            refused = code in policy.refused_codes
+            transient = refused or code in policy.retry_codes
         if refused or (policy.idempotent and transient):
             raise _Retryable(error, resp.raw)
 

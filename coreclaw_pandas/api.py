@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import warnings
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,11 +19,12 @@ from typing import Any
 import pandas as pd
 
 from . import _config, cache, frames
+from ._warnings import warn
 from .client import Client
 from .exceptions import InputError, RunFailedError
-from .writers import atomic_path
 from .models import Account, Run, RunStatus, Worker
 from .progress import CountBar, RunBar
+from .writers import atomic_path
 
 __all__ = [
     "abort",
@@ -349,12 +349,12 @@ def results_df(
         if cache:
             _cache_store(df, c.base_url, slug, options)
     else:
-        warnings.warn(
-            f"Run {slug} is still {current.status.label}: the DataFrame holds the "
-            f"{len(df)} rows produced so far. Call cc.wait({slug!r}) and read again for all "
-            "of them.",
-            PartialResultsWarning,
-            stacklevel=2,
+        warn(
+            PartialResultsWarning(
+                f"Run {slug} is still {current.status.label}: the DataFrame holds the "
+                f"{len(df)} rows produced so far. Call cc.wait({slug!r}) and read again for "
+                "all of them."
+            )
         )
     return df
 
@@ -385,9 +385,7 @@ def _cache_store(df: pd.DataFrame, base_url: str, slug: str, options: str) -> No
     try:
         cache.store(df, base_url, slug, options)
     except Exception as exc:
-        warnings.warn(
-            f"Could not cache run {slug} on disk ({exc}); results are fine.", stacklevel=3
-        )
+        warn(UserWarning(f"Could not cache run {slug} on disk ({exc}); the results are fine."))
 
 
 def clear_cache() -> int:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import _config, api
 from .client import Client
-from .exceptions import CoreClawError
+from .exceptions import CoreClawError, InputError
 
 DEMO_SEARCH = "web page"
 
@@ -39,8 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--worker", help="scraper_slug to run (default: the store's web page scraper)"
     )
-    parser.add_argument(
-        "--input", default=None, help="the Worker's input as JSON (default: its defaults)"
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--input", help="the Worker's input as JSON (default: its defaults)")
+    source.add_argument(
+        "--input-file", help="a file holding the input as JSON (easier to quote on Windows)"
     )
     parser.add_argument("--max-pages", type=int, default=25, help="pages to crawl on the demo site")
     parser.add_argument("--out", default=".", help="folder for results.xlsx and results.csv")
@@ -65,12 +67,39 @@ def _platform(real: bool) -> Iterator[tuple[Client, str | None]]:
         yield Client(emu.api_key, base_url=emu.url), f"{emu.url}/demo-site/index.html"
 
 
+def _read_input(args: argparse.Namespace) -> dict:
+    text, where = args.input, "--input"
+    if args.input_file:
+        where = args.input_file
+        try:
+            text = Path(args.input_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError([f"cannot read the input file {where!r}: {exc.strerror}"]) from None
+    if not text:
+        return {}
+    try:
+        custom = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [
+                f"{where} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+                'write it like {"rows": 100}'
+            ]
+        ) from None
+    if not isinstance(custom, dict):
+        raise InputError(
+            [f"{where} must be a JSON object of input fields, got {type(custom).__name__}"]
+        )
+    return custom
+
+
 def run_demo(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the process exit code."""
     args = _parser().parse_args(argv)
     progress = False if args.no_progress else None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    custom = _read_input(args)  # before anything starts: a typo costs nothing
     with _platform(args.real) as (client, demo_site):
         found = api.search_workers(DEMO_SEARCH, limit=5, client=client)
         print(
@@ -88,8 +117,7 @@ def run_demo(argv: Sequence[str] | None = None) -> int:
                 "" if not field.has_default else f" (default {json.dumps(field.default)[:50]})"
             )
             print(f"  {mark} {field.name:<20} {field.kind:<8} {field.title}{default}")
-        custom = json.loads(args.input) if args.input else {}
-        if demo_site and not args.input and "startURLs" in worker.input_schema.names:
+        if demo_site and not custom and "startURLs" in worker.input_schema.names:
             custom = {"startURLs": [{"url": demo_site}], "max_pages": args.max_pages}
         print(f"\nRunning {slug} with {json.dumps(custom)[:200]} ...")
         started = time.monotonic()

@@ -148,8 +148,8 @@ class InvalidRequestError(APIError):
     """The platform rejected the request's parameters (code 4000)."""
 
     hint = (
-        "A field is missing or has the wrong shape. For a run start, compare `custom` with "
-        "cc.worker(slug).input_schema and send the Worker's current version."
+        "A parameter is missing or has the wrong shape (the message names it when the platform "
+        "does); check the slug kinds and the values passed."
     )
 
 
@@ -247,8 +247,8 @@ class RunFailedError(CoreClawError):
         lines = "".join(f"\n    {entry.content}" for entry in self.log_tail)
         tail = f"\n  Last log lines:{lines}" if lines else ""
         super().__init__(
-            f"Run {run.slug} of Worker {run.scraper_slug!r} failed: "
-            f"{run.err_msg or 'no reason given'}."
+            f"Run {run.slug} of Worker {run.scraper_title or run.scraper_slug!r} failed: "
+            f"{(run.err_msg or 'no reason given').rstrip('.')}."
             f"{tail}\n  cc.log({run.slug!r}) shows the whole log; cc.results_df({run.slug!r}) "
             "gives any rows it produced."
         )

@@ -19,7 +19,6 @@ The rules, their defaults and options are described in ``docs/export.md``.
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from ._atomic import atomic_path
 from ._cells import EXCEL_MAX_CELL_CHARS, EXCEL_MAX_COLS, TRUNCATION_MARKER, Tally
 from ._columns import Column, plan_columns, resolve_zone
 from ._csv_writer import check_encoding, write_csv
+from ._warnings import warn
 from .exceptions import CoreClawError
 from .progress import CountBar
 
@@ -98,7 +98,7 @@ def _warn(tally: Tally, path: Path) -> None:
     parts = _summary(tally)
     if parts:
         message = f"Exported {path.name}, but " + "; ".join(parts) + "."
-        warnings.warn(ExportWarning(message, path=path, tally=tally), stacklevel=3)
+        warn(ExportWarning(message, path=path, tally=tally))
 
 
 def _zone(tz: str | None) -> Any:
@@ -186,22 +186,35 @@ def to_excel(
 
     def about_sheet(tally: Tally, sheets: list[str]) -> list[tuple[str, Any]]:
         return about_rows(
-            info, tally=tally, n_rows=n_rows, n_columns=len(columns), sheets=sheets, tz=tz,
-            tz_columns=_tz_columns(columns), escape_formulas=escape_formulas,
+            info,
+            tally=tally,
+            n_rows=n_rows,
+            n_columns=len(columns),
+            sheets=sheets,
+            tz=tz,
+            tz_columns=_tz_columns(columns),
+            escape_formulas=escape_formulas,
         )
 
     with (
-        CountBar(f"Writing {target.name}", total=n_rows, progress=_progress(progress, n_rows))
-        as bar,
+        CountBar(
+            f"Writing {target.name}", total=n_rows, progress=_progress(progress, n_rows)
+        ) as bar,
         atomic_path(target) as tmp,
     ):
         # XlsxWriter loads only when a workbook is written: it is not import-time cost.
         from ._excel import write_xlsx
 
         tally = write_xlsx(
-            tmp, columns, n_rows, zone=zone, sheet_name=sheet_name,
-            escape_formulas=escape_formulas, hyperlinks=hyperlinks,
-            about=about_sheet if about else None, on_rows=bar.advance,
+            tmp,
+            columns,
+            n_rows,
+            zone=zone,
+            sheet_name=sheet_name,
+            escape_formulas=escape_formulas,
+            hyperlinks=hyperlinks,
+            about=about_sheet if about else None,
+            on_rows=bar.advance,
         )
     _warn(tally, target)
     return target
@@ -258,13 +271,19 @@ def to_csv(
     target = Path(os.fspath(path)).expanduser()
     n_rows = len(df)
     with (
-        CountBar(f"Writing {target.name}", total=n_rows, progress=_progress(progress, n_rows))
-        as bar,
+        CountBar(
+            f"Writing {target.name}", total=n_rows, progress=_progress(progress, n_rows)
+        ) as bar,
         atomic_path(target) as tmp,
     ):
         tally = write_csv(
-            tmp, columns, n_rows, zone=zone, encoding=encoding,
-            escape_formulas=escape_formulas, on_rows=bar.advance,
+            tmp,
+            columns,
+            n_rows,
+            zone=zone,
+            encoding=encoding,
+            escape_formulas=escape_formulas,
+            on_rows=bar.advance,
         )
     _warn(tally, target)
     return target

@@ -211,3 +211,16 @@ def test_server_side_export_is_atomic(configured, emu, tmp_path):
     with pytest.raises(cc.CoreClawError):
         cc.export(run, target, format="json", progress=False)
     assert not target.exists() and list(tmp_path.iterdir()) == [path]
+
+
+def test_progress_bars_show_status_and_rows(configured, capsys):
+    run = cc.run_worker(CATALOGUE, {"rows": 300}, progress=True)
+    cc.results_df(run, progress=True)
+    err = capsys.readouterr().err
+    assert f"run {run.slug}" in err and "succeeded" in err
+    assert f"rows of {run.slug}" in err and "300/300" in err
+
+
+def test_progress_false_prints_nothing(configured, capsys):
+    cc.results_df(cc.run_worker(CATALOGUE, {"rows": 30}, progress=False), progress=False)
+    assert capsys.readouterr().err == ""

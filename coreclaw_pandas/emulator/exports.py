@@ -73,11 +73,15 @@ def render(export: Export) -> Iterator[bytes]:
         yield from _render_jsonl(export)
     elif export.fmt == "xlsx":
         columns = _columns(export)
-        rows = ([json.loads(raw).get(key) for key in columns] for raw in export.rows)
+        rows = (_values(json.loads(raw), columns) for raw in export.rows)
         big = sum(map(len, export.rows)) > 1 << 30
         yield from _render_xlsx(columns, rows, len(export.rows), big=big)
     else:
         yield from _render_json(export)
+
+
+def _values(row: dict[str, Any], columns: list[str]) -> list[Any]:
+    return [row.get(key) for key in columns]
 
 
 def _render_csv(export: Export) -> Iterator[bytes]:
@@ -225,7 +229,8 @@ def _render_xlsx(
 
     sink = _Sink()
     # The sink cannot seek, so zipfile writes data descriptors; zip64 must be chosen upfront.
-    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Level 1: a little larger than the default level, and several times faster to write.
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, text in _XLSX_PARTS.items():
             archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>\n' + text)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=big) as sheet:

@@ -205,3 +205,11 @@ def test_rate_limit_knob_is_absorbed_by_backoff(emu):
     for _ in range(40):
         client.account()
     assert any(r.status == 429 for r in emu.requests)
+
+
+def test_a_definite_error_code_is_not_retried_whatever_the_http_status(client, emu):
+    run = client.wait(client.start_run(CATALOGUE, {"rows": 1}).slug)
+    emu.clear_requests()
+    with pytest.raises(cc.RunStateError):
+        client.abort(run.slug)  # 70002, sent with HTTP 500 or 409: final, so asked once
+    assert len([r for r in emu.requests if r.path.endswith("abort")]) == 1

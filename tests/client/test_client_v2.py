@@ -15,7 +15,10 @@ CATALOGUE = "coreclaw/catalogue-generator"
 @pytest.fixture
 def v2(emu):
     c = cc.Client(
-        emu.api_key, base_url=emu.url, api_version="v2", backoff_factor=0.01,
+        emu.api_key,
+        base_url=emu.url,
+        api_version="v2",
+        backoff_factor=0.01,
         poll=cc.PollPolicy(initial=0.05, maximum=0.25),
     )
     yield c
@@ -55,8 +58,14 @@ def test_unknown_run_is_a_run_not_found_error_with_request_id(v2):
 def test_invalid_input_from_the_platform_is_an_invalid_request_with_details(v2):
     version, system, _ = v2.prepare_input(CATALOGUE, {"rows": 1})
     with pytest.raises(cc.InvalidRequestError) as info:
-        v2._wire.start_run(scraper_slug=CATALOGUE, version=version, system=system,
-                           custom={"rows": "x"}, is_async=True, callback_url=None)
+        v2._wire.start_run(
+            scraper_slug=CATALOGUE,
+            version=version,
+            system=system,
+            custom={"rows": "x"},
+            is_async=True,
+            callback_url=None,
+        )
     assert info.value.code == 11000 and info.value.http_status in (400, 422)
     assert "rows" in str(info.value)
 
@@ -71,8 +80,13 @@ def test_statuses_are_words_on_the_wire(v2, emu):
 
 
 def test_pages_never_ask_more_than_the_limit_and_offset_is_a_page_number(emu):
-    client = cc.Client(emu.api_key, base_url=emu.url, api_version="v2", page_size=1000,
-                       poll=cc.PollPolicy(initial=0.05, maximum=0.25))
+    client = cc.Client(
+        emu.api_key,
+        base_url=emu.url,
+        api_version="v2",
+        page_size=1000,
+        poll=cc.PollPolicy(initial=0.05, maximum=0.25),
+    )
     run = client.wait(client.start_run(CATALOGUE, {"rows": 250}).slug)
     emu.clear_requests()
     rows = list(client.iter_results(run.slug))
