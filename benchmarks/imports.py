@@ -53,6 +53,29 @@ def _sample() -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _breakdown() -> dict[str, float]:
+    """Self time (ms, under ``-X importtime``) of what the package import loads, by package."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import pandas; import coreclaw_pandas"],
+        cwd=ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = done.stderr.splitlines()
+    # Everything after pandas' own top-level line was loaded by coreclaw_pandas.
+    start = next((i for i, line in enumerate(lines) if line.endswith("| pandas")), len(lines))
+    totals: dict[str, float] = {}
+    for line in lines[start + 1 :]:
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) != 3 or not parts[0].strip().isdigit():
+            continue
+        package = parts[2].strip().split(".")[0]
+        totals[package] = totals.get(package, 0.0) + int(parts[0]) / 1000
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
 def run(ctx: Context) -> CaseResult:
     """Time the imports in fresh interpreters."""
     samples = 1 if ctx.mode == "smoke" else max(5, ctx.repeat * 3)
@@ -83,5 +106,12 @@ def run(ctx: Context) -> CaseResult:
     result.notes.append(
         f"the import added {added} modules; of those watched it loaded "
         f"{', '.join(sorted(loaded)) or 'none'}"
+    )
+    shares = _breakdown()
+    result.params["importtime_ms_by_package"] = {k: round(v, 1) for k, v in shares.items()}
+    total = sum(shares.values()) or 1.0
+    result.notes.append(
+        "where it goes (self time under -X importtime, which inflates it): "
+        + ", ".join(f"{name} {ms / total:.0%}" for name, ms in list(shares.items())[:6])
     )
     return result

@@ -1,4 +1,9 @@
-"""One ipywidgets control per Worker input editor, each speaking the wire shape.
+"""One ipywidgets control per Worker input editor, and the chooser that picks it.
+
+:func:`make_control` picks a field's control by its editor, else by its type,
+with JSON text as the last resort (and a note saying why). The scalar controls
+live here; the base class is in :mod:`coreclaw_pandas._control_base` and the
+list-style row controls in :mod:`coreclaw_pandas._row_controls`.
 
 A control shows one parsed :class:`~coreclaw_pandas.schema.Field`: its label
 (``*`` when required), the input widget(s), the help text (HTML sanitised), the
@@ -14,171 +19,26 @@ This module imports ipywidgets, so it is only imported when a form is built.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import html
 import json
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as W
 
 from . import _schema_values as sv
-from .forms import sanitise_html
-from .schema import Field, ParamColumn
+from ._control_base import Control, _parse_number, _same
+from ._row_controls import RowsControl
+from .schema import Field
 
 __all__ = ["Control", "make_control"]
 
-_UNSET: Any = object()  # "no foreign value held"; None already means "no value"
-_WIDE = {"width": "100%"}
 _FILL = {"width": "calc(100% - 6px)"}  # a text box's own margin would push 100% past the edge
-
-
-def _same(a: Any, b: Any) -> bool:
-    # JSON-wise equality: True is not 1, but 1 and 1.0 are the same number.
-    return isinstance(a, bool) == isinstance(b, bool) and a == b
-
-
-def _parse_number(text: str) -> Any:
-    text = text.strip()
-    for parse in (int, float):
-        try:
-            return parse(text) if text else None
-        except ValueError:
-            continue
-    return text  # not a number: the schema check reports it, naming the field
 
 
 def _bound_text(bound: float | None) -> str | None:
     if bound is None:
         return None
     return f"{int(bound):,}" if float(bound).is_integer() else f"{bound:g}"
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-class Control:
-    """The widgets of one field, and its value in the wire shape.
-
-    Attributes:
-        field: The parsed field shown.
-        renders_as: The editor this control behaves as (``"json"`` for the last resort).
-        input: The main input widget (a box of widgets for lists and checkboxes).
-        widget: The whole block: label, input, help, notes and error line.
-    """
-
-    renders_as = "input"
-
-    def __init__(self, field: Field, *, note: str | None = None) -> None:
-        self.field = field
-        self._listeners: list[Callable[[], None]] = []
-        self._foreign: Any = _UNSET
-        self._setting = False
-        self.input = self._build()
-        self._error = W.HTML(layout=W.Layout(display="none"))
-        parts: list[W.Widget] = [W.HTML(self._label_html()), self.input]
-        if field.description:
-            parts.append(
-                W.HTML(
-                    '<div style="color:#555;font-size:90%">'
-                    f"{sanitise_html(field.description)}</div>"
-                )
-            )
-        notes = ([note] if note else []) + list(field.notes)
-        if notes:
-            items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-            parts.append(W.HTML(f'<ul style="color:#8a6d3b;font-size:85%;margin:0">{items}</ul>'))
-        parts.append(self._error)
-        self.widget = W.VBox(parts, layout=W.Layout(margin="0 0 12px 0", **_WIDE))
-        self.value = copy.deepcopy(field.default) if field.has_default else None
-
-    # Subclasses provide these four; `_set` gets a non-None value and says if it could show it.
-    def _build(self) -> W.Widget:
-        raise NotImplementedError
-
-    def _get(self) -> Any:
-        raise NotImplementedError
-
-    def _set(self, value: Any) -> bool:
-        raise NotImplementedError
-
-    def _clear(self) -> None:
-        raise NotImplementedError
-
-    def _hint(self) -> str:
-        return ""
-
-    @property
-    def value(self) -> Any:
-        """The field's value as ``custom`` sends it, or None for no value."""
-        return self._foreign if self._foreign is not _UNSET else self._get()
-
-    @value.setter
-    def value(self, value: Any) -> None:
-        if value is not None:
-            value = sv.normalise(self.field, value)  # one URL string, a date, 5.0 for an int...
-        self._setting = True
-        try:
-            self._foreign = _UNSET
-            self._clear()
-            if value is not None and not self._set(value):
-                self._clear()
-                self._foreign = copy.deepcopy(value)
-        finally:
-            self._setting = False
-        self._changed()
-
-    def local_problem(self) -> str | None:
-        """What the widget itself sees wrong (bad JSON, not a number); None when fine."""
-        if self._foreign is not _UNSET:
-            return (
-                f"the value {_short(self._foreign)} cannot be shown in this control; "
-                "it is kept as is until you edit the field"
-            )
-        return None
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        """Call ``callback()`` whenever the value changes, by the user or by code."""
-        self._listeners.append(callback)
-
-    def set_error(self, message: str | None) -> None:
-        """Show ``message`` under the field; None hides the error line."""
-        self._error.value = (
-            f'<div style="color:#b00020">&#9888; {html.escape(message)}</div>' if message else ""
-        )
-        self._error.layout.display = "" if message else "none"
-
-    @property
-    def error(self) -> str:
-        """The error shown under the field (HTML), empty when none."""
-        return self._error.value
-
-    def _widget_changed(self, _change: Any = None) -> None:
-        if not self._setting:
-            self._foreign = _UNSET  # the user edited: whatever was held is replaced
-            self._changed()
-
-    def _changed(self) -> None:
-        self.set_error(self.local_problem())
-        for callback in list(self._listeners):
-            callback()
-
-    def _watch(self, widget: W.Widget) -> W.Widget:
-        widget.observe(self._widget_changed, names="value")
-        return widget
-
-    def _label_html(self) -> str:
-        f, hint = self.field, self._hint()
-        star = ' <span style="color:#b00020" title="required">*</span>' if f.required else ""
-        if hint:
-            hint = f' <span style="color:#777;font-size:85%">({html.escape(hint)})</span>'
-        return (
-            f"<b>{html.escape(f.title)}</b>{star} "
-            f'<code style="font-size:80%;color:#777">{html.escape(f.name)}</code>{hint}'
-        )
 
 
 class TextControl(Control):
@@ -427,146 +287,6 @@ class JsonControl(Control):
         except json.JSONDecodeError as exc:
             return f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         return super().local_problem()
-
-
-class _Row:
-    """One row of a list control: a cell widget per column and a remove button."""
-
-    def __init__(self, owner: RowsControl, template: Mapping[str, Any]) -> None:
-        self.template = dict(template)
-        self.cells: dict[str, W.Widget] = {}
-        for column in owner.columns:
-            if column.options:
-                pairs = [("", -1)] + [(o.label, i) for i, o in enumerate(column.options)]
-                found = [
-                    i
-                    for i, o in enumerate(column.options)
-                    if _same(o.value, template.get(column.param))
-                ]
-                cell: W.Widget = W.Dropdown(options=pairs, value=found[0] if found else -1)
-            else:
-                cell = W.Text(
-                    value=_cell_text(template.get(column.param)),
-                    placeholder=column.title,
-                    continuous_update=True,
-                )
-            cell.layout = W.Layout(flex="2" if column.param == owner.key else "1", width="auto")
-            self.cells[column.param] = owner._watch(cell)
-        self.remove_button = W.Button(
-            icon="times", tooltip="Remove this row", layout=W.Layout(width="36px")
-        )
-        self.remove_button.on_click(lambda _b: owner.remove_row(self))
-        self.box = W.HBox([*self.cells.values(), self.remove_button], layout=W.Layout(**_WIDE))
-
-    def item(self, owner: RowsControl) -> Any:
-        """The row as sent: a string, or the template dict with the cells written in."""
-        if owner.strings:
-            return self.cells[owner.key].value
-        item = dict(self.template)
-        for column in owner.columns:
-            cell, old = self.cells[column.param], self.template.get(column.param)
-            if column.options:
-                value = None if cell.value < 0 else column.options[cell.value].value
-            elif cell.value == "":
-                value = None
-            elif old is not None and _cell_text(old) == cell.value:
-                value = old  # unchanged: keep its type (10 stays 10, "10" stays "10")
-            elif column.type in ("integer", "number"):
-                value = _parse_number(cell.value)
-            else:
-                value = cell.value
-            if value is None:
-                item.pop(column.param, None)
-            else:
-                item[column.param] = value
-        return item
-
-
-def _cell_text(value: Any) -> str:
-    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
-
-
-class RowsControl(Control):
-    """``requestList``, ``stringList`` and ``requestListSource``: editable rows.
-
-    A requestList row is a URL, a stringList row a string, a requestListSource
-    row a URL plus the ``param_list`` columns. Items are sent in the shape of the
-    schema's default (``{"url": ...}``, ``{"string": ...}`` or plain strings);
-    keys a default's items carry beyond the columns are kept.
-    """
-
-    def __init__(self, field: Field, *, note: str | None = None) -> None:
-        self.renders_as = field.editor or "requestList"
-        self.key = field.item_key or ("string" if self.renders_as == "stringList" else "url")
-        self.strings = field.item_shape == "strings"
-        title = {"stringList": "Text"}.get(self.renders_as, "URL")
-        given = {c.param: c for c in field.param_list}
-        self.columns = [given.get(self.key, ParamColumn(self.key, title, required=True))]
-        if self.renders_as == "requestListSource":
-            self.columns += [c for c in field.param_list if c.param != self.key]
-        self.rows: list[_Row] = []
-        super().__init__(field, note=note)
-
-    def _build(self) -> W.Widget:
-        self._rows_box = W.VBox([])
-        label = {"requestList": "Add URL", "stringList": "Add item"}.get(self.renders_as, "Add row")
-        self.add_button = W.Button(description=label, icon="plus")
-        self.add_button.on_click(lambda _b: self.add_row())
-        parts: list[W.Widget] = [self._rows_box, self.add_button]
-        if len(self.columns) > 1:
-            heads = [
-                W.HTML(
-                    f"<b>{html.escape(c.title)}</b>{' *' if c.required else ''}",
-                    layout=W.Layout(flex="2" if c.param == self.key else "1"),
-                )
-                for c in self.columns
-            ]
-            parts.insert(0, W.HBox([*heads, W.HTML(layout=W.Layout(width="36px"))]))
-        return W.VBox(parts, layout=W.Layout(**_WIDE))
-
-    def add_row(self, item: Any = "") -> _Row:
-        """Append a row showing ``item`` (a string or a dict); returns it."""
-        row = _Row(self, item if isinstance(item, Mapping) else {self.key: item})
-        self.rows.append(row)
-        self._rows_box.children = [r.box for r in self.rows]
-        self._widget_changed()
-        return row
-
-    def remove_row(self, row: _Row) -> None:
-        """Remove ``row``."""
-        self.rows.remove(row)
-        self._rows_box.children = [r.box for r in self.rows]
-        self._widget_changed()
-
-    def _get(self) -> Any:
-        items = []
-        for row in self.rows:
-            item = row.item(self)
-            main = item if self.strings else item.get(self.key)
-            # An empty row is no item (the platform drops empty items too); a row with
-            # other cells but no URL is kept, for the check to name it.
-            if (isinstance(main, str) and main.strip()) or (len(self.columns) > 1 and item):
-                items.append(item)
-        return items or ([] if self.field.has_default else None)
-
-    def _fits(self, item: Any) -> bool:
-        if isinstance(item, str) or self.strings:
-            return isinstance(item, str)
-        # A source row may lack its URL (the check names it); a one-column row may not.
-        return isinstance(item, Mapping) and (
-            isinstance(item.get(self.key), str) or (len(self.columns) > 1 and self.key not in item)
-        )
-
-    def _set(self, value: Any) -> bool:
-        if not isinstance(value, list) or not all(self._fits(i) for i in value):
-            return False
-        for item in value:
-            self.add_row(item)
-        return True
-
-    def _clear(self) -> None:
-        self.rows = []
-        self._rows_box.children = []
 
 
 def make_control(field: Field) -> Control:

@@ -9,6 +9,9 @@ column, so nothing is lost. Dtypes are inferred over all rows (see
 :mod:`coreclaw_pandas._dtypes`); numbers sent as text stay text unless
 ``dtypes=`` says otherwise.
 
+Run history and run logs (:func:`runs_to_frame`, :func:`log_to_frame`) are built
+in :mod:`coreclaw_pandas._history_frames` and re-exported here.
+
 Example:
     >>> df = rows_to_frame([{"title": "Mug", "price": 12.5, "seller": {"name": "Ana"}}])
     >>> list(df.columns)
@@ -35,10 +38,9 @@ from ._dtypes import (
     expand_column,
     is_missing,
     split_rows,
-    text_array,
-    utc_array,
 )
-from .models import LogEntry, LogLevel, ResultHeader, Run, RunStatus
+from ._history_frames import log_to_frame, runs_to_frame
+from .models import ResultHeader
 
 __all__ = [
     "ATTRS_KEY",
@@ -394,54 +396,3 @@ def set_provenance(df: pd.DataFrame, info: Mapping[str, Any]) -> pd.DataFrame:
     check_json_safe(dict(info), "provenance")
     df.attrs[ATTRS_KEY] = json.loads(json.dumps(dict(info)))
     return df
-
-
-def runs_to_frame(runs: Sequence[Run]) -> pd.DataFrame:
-    """Run history as a DataFrame: one row per run, ``run_slug`` first.
-
-    Columns: ``run_slug``, ``status`` (categorical of labels in code order),
-    ``status_code``, ``scraper_slug``, ``scraper_title``, ``version``,
-    ``results``, ``usage`` (USD, float), ``traffic`` (bytes), ``started_at`` and
-    ``finished_at`` (tz-aware UTC, NaT when not set), ``duration`` (timedelta),
-    ``origin``, ``err_msg``.
-    """
-    runs = list(runs)
-
-    def field(name: str) -> list[Any]:
-        return [getattr(run, name) for run in runs]
-
-    labels = [status.label for status in RunStatus]
-    return pd.DataFrame(
-        {
-            "run_slug": text_array(field("slug")),
-            "status": pd.Categorical([status.label for status in field("status")], labels),
-            "status_code": np.array(field("status"), dtype=np.int64),
-            **{name: text_array(field(name)) for name in ("scraper_slug", "scraper_title")},
-            "version": text_array(field("version")),
-            "results": np.array(field("results"), dtype=np.int64),
-            "usage": np.array(field("usage"), dtype=np.float64),
-            "traffic": np.array(field("traffic"), dtype=np.int64),
-            "started_at": utc_array(field("started_at")),
-            "finished_at": utc_array(field("finished_at")),
-            "duration": pd.to_timedelta(np.array(field("duration"), dtype=np.float64), unit="s"),
-            "origin": text_array(field("origin")),
-            "err_msg": text_array(field("err_msg")),
-        }
-    )
-
-
-def log_to_frame(entries: Sequence[LogEntry]) -> pd.DataFrame:
-    """A run's log as a DataFrame: ``timestamp`` (UTC), ``level``, ``group``, ``content``.
-
-    ``level`` is a categorical of lower-case labels (``debug`` ... ``error``).
-    """
-    entries = list(entries)
-    levels = [entry.level.name.lower() for entry in entries]
-    return pd.DataFrame(
-        {
-            "timestamp": utc_array([entry.timestamp for entry in entries]),
-            "level": pd.Categorical(levels, [level.name.lower() for level in LogLevel]),
-            "group": text_array([entry.group for entry in entries]),
-            "content": text_array([entry.content for entry in entries]),
-        }
-    )

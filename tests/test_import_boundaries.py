@@ -25,7 +25,15 @@ EMULATOR = f"{PACKAGE}.emulator"
 HTTP_MODULE = f"{PACKAGE}._http"
 PROGRESS_MODULE = f"{PACKAGE}.progress"
 #: The form and its widget helpers: the only modules allowed to import ipywidgets eagerly.
-FORMS_MODULES = frozenset({f"{PACKAGE}.forms", f"{PACKAGE}._controls", f"{PACKAGE}._run_panel"})
+FORMS_MODULES = frozenset(
+    {
+        f"{PACKAGE}.forms",
+        f"{PACKAGE}._controls",
+        f"{PACKAGE}._control_base",
+        f"{PACKAGE}._row_controls",
+        f"{PACKAGE}._run_panel",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,22 @@ def test_notebook_is_committed_clean(path):
 
 @pytest.mark.parametrize("path", _params())
 def test_notebook_runs(path, tmp_path, monkeypatch):
+    _execute(path, tmp_path, monkeypatch)
+
+
+def test_quickstart_runs_unchanged_on_api_v2(tmp_path, monkeypatch):
+    """The day v1 is switched off, one setting moves a notebook to v2."""
+    monkeypatch.setenv("CORECLAW_API_VERSION", "v2")
+    nb = _execute(ROOT / "notebooks" / "01_quickstart.ipynb", tmp_path, monkeypatch)
+    assert "'api_version': 'v2'" in "".join(
+        str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+
+
+def _execute(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:
     monkeypatch.setenv("CORECLAW_NB_ROWS", LARGE_ROWS)
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -101,3 +117,4 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     assert all(cell.execution_count is not None for cell in nb.cells if cell.cell_type == "code"), (
         "every code cell must have run"
     )
+    return nb

@@ -1,4 +1,4 @@
-"""A local server that speaks CoreClaw REST API v1, for tests and offline use.
+"""A local server that speaks CoreClaw REST API v1 and v2, for tests and offline use.
 
 It is an independent oracle of the wire contract: nothing here imports the
 client side of ``coreclaw_pandas``. Start it with ``python -m

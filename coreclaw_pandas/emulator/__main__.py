@@ -16,7 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the emulator command."""
     parser = argparse.ArgumentParser(
         prog="python -m coreclaw_pandas.emulator",
-        description="Serve a local emulation of the CoreClaw REST API v1.",
+        description="Serve a local emulation of the CoreClaw REST API (v1 and v2).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (8787)")
@@ -56,6 +56,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=1800.0,
         help="seconds an export download URL stays valid (1800)",
     )
+    parser.add_argument(
+        "--max-concurrent-runs",
+        type=int,
+        default=None,
+        help="unfinished runs the plan allows for v2 starts (unlimited)",
+    )
+    parser.add_argument(
+        "--v2-offset-mode",
+        choices=("page", "row"),
+        default="page",
+        help="how v2 reads `offset`: a 1-based page number (page) or a row offset (row)",
+    )
+    parser.add_argument(
+        "--v2-log-format",
+        choices=("objects", "strings"),
+        default="objects",
+        help="v2 log entries as objects (objects) or plain strings (strings)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -76,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sync_wait_cap=args.sync_wait_cap,
         abort_delay=args.abort_delay,
         export_ttl=args.export_ttl,
+        max_concurrent_runs=args.max_concurrent_runs,
+        v2_offset_mode=args.v2_offset_mode,
+        v2_log_format=args.v2_log_format,
     )
     emulator.start()
     print(f"CoreClaw emulator serving at {emulator.url}", flush=True)
