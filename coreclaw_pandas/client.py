@@ -17,15 +17,14 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import IO, Any
 
-from . import _config, _parse
+from . import _config, _paging, _parse
 from ._http import Transport
 from ._parse import SyncReply
+from ._system import system_problems
 from ._v1 import V1
 from ._v2 import V2
 from .exceptions import (
@@ -48,15 +47,6 @@ from .polling import PollPolicy, wait_for
 
 __all__ = ["Client", "SyncReply"]
 
-_MEMORY_SIZES = (512, 1024, 2048, 4096, 8192, 16384)
-_SYSTEM_KEYS = (
-    "cpus",
-    "memory",
-    "execute_limit_time_seconds",
-    "max_total_charge",
-    "max_total_traffic",
-    "proxy_region",
-)
 _WIRES = {"v1": V1, "v2": V2}
 
 
@@ -222,7 +212,7 @@ class Client:
             problems.extend(exc.problems)
             built = {}
         merged = {**worker.system, **(system or {})}
-        problems.extend(_system_problems(system or {}, merged))
+        problems.extend(system_problems(system or {}, merged))
         if problems:
             raise InputError(problems, scraper_slug=scraper_slug)
         return version or worker.version, merged, built
@@ -413,52 +403,15 @@ class Client:
             since: Only runs started at or after this time (naive means UTC).
             until: Only runs started before this time (naive means UTC).
         """
-        since, until = _utc(since), _utc(until)
-        seen = 0
-        if self._wire.month_window:
-            windows = _month_windows(since, until)
-        else:
-            windows = [(None, None)]
-        for start, end in windows:
-            for run in self._runs_between(status, scraper_slug, start, end):
-                started = run.started_at
-                if started is not None and until is not None and started >= until:
-                    continue
-                if started is not None and since is not None and started < since:
-                    if not self._wire.month_window:
-                        return  # newest first: everything after this is older still
-                    continue
-                yield run
-                seen += 1
-                if limit is not None and seen >= limit:
-                    return
-
-    def _runs_between(
-        self,
-        status: RunStatus | int | None,
-        scraper_slug: str | None,
-        start: int | None,
-        end: int | None,
-    ) -> Iterator[Run]:
-        page_index = 1
-        size = self._list_page_size
-        while True:
-            count, runs = self._wire.runs_page(
-                page_index=page_index,
-                page_size=size,
-                status=RunStatus(status) if status else None,
-                scraper_slug=scraper_slug,
-                start_time=start,
-                end_time=end,
-            )
-            yield from runs
-            if len(runs) < size or page_index * size >= count:
-                return
-            page_index += 1
-
-    @property
-    def _list_page_size(self) -> int:
-        return min(self.page_size, getattr(self._wire, "max_page_size", None) or self.page_size)
+        return _paging.runs(
+            self._wire,
+            page_size=self.page_size,
+            status=RunStatus(status) if status else None,
+            scraper_slug=scraper_slug,
+            limit=limit,
+            since=since,
+            until=until,
+        )
 
     def last_run(self, scraper_slug: str) -> Run | None:
         """The Worker's newest run, or None if it has none."""
@@ -493,64 +446,14 @@ class Client:
             max_rows: Stop after this many rows.
             page_size: Rows per page (default: the client's ``page_size``).
         """
-        first, size = self._first_page(run_slug, page_size or self.page_size)
-        fetched = len(first.rows)
-        yield _trim(first, max_rows)
-        target = first.count if max_rows is None else min(first.count, max_rows)
-        if fetched < size or (max_rows is not None and fetched >= max_rows):
-            return
-        last_full = True
-        next_index = 2
-        for page in self._pages_concurrently(run_slug, size, 2, -(-target // size)):
-            next_index = page.page_index + 1
-            yield _trim(page, None if max_rows is None else max_rows - fetched)
-            fetched += len(page.rows)
-            last_full = len(page.rows) == size
-            if not last_full or (max_rows is not None and fetched >= max_rows):
-                return
-        # Rows added while we read (a running run): follow full pages to the end.
-        while last_full and (max_rows is None or fetched < max_rows):
-            page = self._wire.results_page(run_slug, page_index=next_index, page_size=size)
-            if not page.rows:
-                return
-            yield _trim(page, None if max_rows is None else max_rows - fetched)
-            fetched += len(page.rows)
-            last_full = len(page.rows) == size
-            next_index += 1
-
-    def _first_page(self, run_slug: str, size: int) -> tuple[ResultPage, int]:
         _require_slug("run_slug", run_slug)
-        sizes = [size] + [s for s in _config.PAGE_SIZE_STEPS if s < size]
-        for i, candidate in enumerate(sizes):
-            try:
-                page = self._wire.results_page(run_slug, page_index=1, page_size=candidate)
-                return page, page.page_size
-            except InvalidRequestError:
-                if i == len(sizes) - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _pages_concurrently(
-        self, run_slug: str, size: int, first: int, last: int
-    ) -> Iterator[ResultPage]:
-        if last < first:
-            return
-        with ThreadPoolExecutor(self.page_concurrency, thread_name_prefix="coreclaw-page") as pool:
-            pending: deque[Future[ResultPage]] = deque()
-            index = first
-            try:
-                while pending or index <= last:
-                    while index <= last and len(pending) < self.page_concurrency * 2:
-                        pending.append(
-                            pool.submit(
-                                self._wire.results_page, run_slug, page_index=index, page_size=size
-                            )
-                        )
-                        index += 1
-                    yield pending.popleft().result()
-            finally:
-                for future in pending:
-                    future.cancel()
+        return _paging.result_pages(
+            self._wire,
+            run_slug,
+            page_size=page_size or self.page_size,
+            concurrency=self.page_concurrency,
+            max_rows=max_rows,
+        )
 
     def iter_results(
         self, run_slug: str, *, max_rows: int | None = None
@@ -599,65 +502,6 @@ class Client:
         return _parse.callback(body)
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
-def _month_windows(since: datetime | None, until: datetime | None) -> list[tuple[int, int]]:
-    """Calendar-month windows (Unix seconds), newest first, covering [since, until)."""
-    end = until or datetime.now(UTC)
-    start = since or end - timedelta(days=365)
-    windows = []
-    month = end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    while True:
-        following = (month + timedelta(days=32)).replace(day=1)
-        lo, hi = max(month, start), min(following, end)
-        if lo < hi:
-            windows.append((int(lo.timestamp()), int(hi.timestamp()) - 1))
-        if month <= start:
-            return windows
-        month = (month - timedelta(days=1)).replace(day=1)
-
-
-def _trim(page: ResultPage, left: int | None) -> ResultPage:
-    if left is None or len(page.rows) <= left:
-        return page
-    return ResultPage(
-        page.count, page.headers, page.rows[: max(0, left)], page.page_index, page.page_size
-    )
-
-
 def _require_slug(name: str, value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InputError([f"`{name}` must be a non-empty string, got {value!r}"])
-
-
-def _system_problems(overrides: Mapping[str, Any], merged: Mapping[str, Any]) -> list[str]:
-    problems = [
-        f"unknown system parameter `{key}`; known: {', '.join(_SYSTEM_KEYS)}"
-        for key in overrides
-        if key not in _SYSTEM_KEYS
-    ]
-    memory = merged.get("memory")
-    if memory is not None and memory not in _MEMORY_SIZES:
-        problems.append(
-            f"system `memory` must be one of {', '.join(map(str, _MEMORY_SIZES))} (MB), "
-            f"got {memory!r}"
-        )
-    for key in ("cpus", "execute_limit_time_seconds", "max_total_charge", "max_total_traffic"):
-        value = merged.get(key)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-        ):
-            problems.append(f"system `{key}` must be a number >= 0, got {value!r}")
-    region = merged.get("proxy_region")
-    if region is not None and not (
-        isinstance(region, str) and len(region) == 2 and region.isupper()
-    ):
-        problems.append(
-            f"system `proxy_region` must be a two-letter code such as 'US', got {region!r} "
-            "(cc.Client().proxy_regions() lists them)"
-        )
-    return problems
