@@ -71,21 +71,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen cases; returns the exit status (0 even when targets are missed)."""
     args = build_parser().parse_args(argv)
-    mode = "smoke" if args.smoke else "quick" if args.quick else "full" if args.full else (
-        "standard")
+    mode = (
+        "smoke" if args.smoke else "quick" if args.quick else "full" if args.full else ("standard")
+    )
     names = [name.strip() for name in args.cases.split(",") if name.strip()]
     unknown = [name for name in names if name not in CASES]
     if unknown:
         print(f"unknown case(s) {unknown}; choose from {', '.join(CASES)}", file=sys.stderr)
         return 2
-    latency = args.latency_ms if args.latency_ms is not None else (
-        0.0 if mode == "smoke" else DEFAULT_LATENCY_MS)
+    latency = (
+        args.latency_ms
+        if args.latency_ms is not None
+        else (0.0 if mode == "smoke" else DEFAULT_LATENCY_MS)
+    )
     ctx = Context(mode, latency_ms=latency, repeat=1 if mode == "smoke" else args.repeat)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path = args.json or RESULTS_DIR / f"{mode}-{stamp}.json"
     info = machine()
-    print(f"benchmarks: mode={mode} latency={latency:g} ms repeat={ctx.repeat} "
-          f"({info['cpus']} cpus, Python {info['python']}, pandas {info['pandas']})", flush=True)
+    print(
+        f"benchmarks: mode={mode} latency={latency:g} ms repeat={ctx.repeat} "
+        f"({info['cpus']} cpus, Python {info['python']}, pandas {info['pandas']})",
+        flush=True,
+    )
     results: list[CaseResult] = []
     started = time.perf_counter()
     try:

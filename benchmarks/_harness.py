@@ -247,7 +247,7 @@ class ChildResult:
 
     Attributes:
         data: The JSON object on the child's last stdout line.
-        peak_rss_mb: The child's peak resident memory, from the kernel.
+        peak_rss_mb: The child's own peak resident memory (VmHWM), from the kernel.
         seconds: Wall time of the whole child, imports included.
     """
 
@@ -299,13 +299,17 @@ def run_child(module: str, *args: str, timeout: float = 3600) -> ChildResult:
             f"python -m {module} {' '.join(args)} failed (exit {process.returncode}):\n"
             f"{stderr[-3000:]}"
         )
-    # ru_maxrss is in KiB on Linux.
-    return ChildResult(json.loads(lines[-1]), usage.ru_maxrss / 1024, seconds)
+    data = json.loads(lines[-1])
+    # The child's own high-water mark (VmHWM, reset by exec) is the honest figure:
+    # ru_maxrss can include the parent's pages from before the exec.
+    peak = data.pop("_peak_rss_mb", None)
+    # ru_maxrss is in KiB on Linux; it is the fallback where /proc is missing.
+    return ChildResult(data, peak if peak == peak and peak else usage.ru_maxrss / 1024, seconds)
 
 
 def child_output(data: dict[str, Any]) -> None:
-    """Print a child's result as the JSON line its parent reads."""
-    print(json.dumps(data), flush=True)
+    """Print a child's result, with its own peak RSS, as the JSON line its parent reads."""
+    print(json.dumps({**data, "_peak_rss_mb": status_mb("VmHWM")}), flush=True)
 
 
 def status_mb(field_name: str) -> float:

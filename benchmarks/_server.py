@@ -44,8 +44,12 @@ class RemoteEmulator:
 
     def start(self) -> RemoteEmulator:
         """Start the child and wait for its URL."""
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+            ),
+        }
         self._process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks._server", str(self.latency_ms)],
             cwd=ROOT,
@@ -120,9 +124,7 @@ class RemoteEmulator:
         self.set_latency(0)
         poll = cc.PollPolicy(initial=0.1, factor=1.5, maximum=1.0)
         with self.client(poll=poll) as c:
-            run = cc.run_worker(
-                CATALOGUE, {"rows": rows, **custom}, client=c, progress=False
-            )
+            run = cc.run_worker(CATALOGUE, {"rows": rows, **custom}, client=c, progress=False)
         self.set_latency(latency)
         if run.results != rows:
             raise RuntimeError(f"the catalogue run stored {run.results} rows, not {rows}")

@@ -32,15 +32,15 @@ PATH = "/api/v1/run/result/list"
 TARGET_PAGES_PER_SECOND = 500
 
 
-def _read_http_client(url: str, key: str, slug: str, seconds: float, pages: int, offset: int,
-                      *, parse: bool) -> int:
+def _read_http_client(
+    url: str, key: str, slug: str, seconds: float, pages: int, offset: int, *, parse: bool
+) -> int:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     headers = {"api-key": key, "Content-Type": "application/json"}
     done, deadline = 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        body = {"run_slug": slug, "page_index": (done + offset) % pages + 1,
-                "page_size": PAGE_SIZE}
+        body = {"run_slug": slug, "page_index": (done + offset) % pages + 1, "page_size": PAGE_SIZE}
         conn.request("POST", PATH, body=json.dumps(body), headers=headers)
         raw = conn.getresponse().read()
         if parse:
@@ -97,9 +97,11 @@ def run(ctx: Context) -> CaseResult:
     pages = max(1, rows // PAGE_SIZE)
     readers = {
         "http.client, bytes only": lambda: _read_http_client(
-            url, key, slug, seconds, pages, 0, parse=False),
+            url, key, slug, seconds, pages, 0, parse=False
+        ),
         "http.client, JSON parsed": lambda: _read_http_client(
-            url, key, slug, seconds, pages, 0, parse=True),
+            url, key, slug, seconds, pages, 0, parse=True
+        ),
         "http.client, 2 connections": lambda: _two_connections(url, key, slug, seconds, pages),
         "requests.Session": lambda: _read_requests(url, key, slug, seconds, pages),
     }
@@ -110,8 +112,7 @@ def run(ctx: Context) -> CaseResult:
             series[name].samples.append(read() / seconds)
     best = max(m.median for m in series.values())
     result.targets.append(
-        Target("emulator pages/s (best reader)", best, ">=", TARGET_PAGES_PER_SECOND,
-               " pages/s")
+        Target("emulator pages/s (best reader)", best, ">=", TARGET_PAGES_PER_SECOND, " pages/s")
     )
     consumed = ctx.shared.get("results_df_pages_per_s")
     if consumed:

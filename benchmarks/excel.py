@@ -165,10 +165,15 @@ def run(ctx: Context) -> CaseResult:
                 )
     base, safe = "pandas_openpyxl", "coreclaw_safe"
     result.targets += [
-        Target("openpyxl time / safe time", times[base].median / times[safe].median, ">=",
-               TARGET_SPEED),
-        Target("safe peak RSS / openpyxl peak RSS", peaks[safe].median / peaks[base].median,
-               "<=", round(TARGET_MEMORY, 3)),
+        Target(
+            "openpyxl time / safe time", times[base].median / times[safe].median, ">=", TARGET_SPEED
+        ),
+        Target(
+            "safe peak RSS / openpyxl peak RSS",
+            peaks[safe].median / peaks[base].median,
+            "<=",
+            round(TARGET_MEMORY, 3),
+        ),
     ]
     frame = peaks[safe].info["frame_rss_mb"]
     result.notes.append(

@@ -96,8 +96,7 @@ def run(ctx: Context) -> CaseResult:
         loaded.update(data["loaded"])
         added = data["modules_added"]
     result.targets.append(
-        Target("import coreclaw_pandas over pandas", package.median * 1000, "<=", TARGET_MS,
-               " ms")
+        Target("import coreclaw_pandas over pandas", package.median * 1000, "<=", TARGET_MS, " ms")
     )
     eager = sorted(set(LAZY) & loaded)
     result.targets.append(

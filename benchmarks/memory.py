@@ -84,16 +84,16 @@ def run(ctx: Context) -> CaseResult:
             peak, above = series[reader]
             peak.samples.append(done.peak_rss_mb)
             above.samples.append(done.peak_rss_mb - done.data["rss_before_mb"])
-            (frame if reader == "results_df" else hand_frame).samples.append(
-                done.data["frame_mb"]
-            )
+            (frame if reader == "results_df" else hand_frame).samples.append(done.data["frame_mb"])
             peak.info.update(columns=done.data["columns"], seconds=round(done.seconds, 1))
     peak, above = series["results_df"]
     result.targets += [
-        Target("results_df peak RSS above start / frame", above.median / frame.median, "<=",
-               TARGET),
-        Target("results_df peak RSS (whole process) / frame", peak.median / frame.median, "<=",
-               TARGET),
+        Target(
+            "results_df peak RSS above start / frame", above.median / frame.median, "<=", TARGET
+        ),
+        Target(
+            "results_df peak RSS (whole process) / frame", peak.median / frame.median, "<=", TARGET
+        ),
     ]
     hand_peak, hand_above = series["hand_loop"]
     result.notes.append(

@@ -74,8 +74,12 @@ def run(ctx: Context) -> CaseResult:
     result = CaseResult(
         NAME,
         f"waiting for a {seconds} s run with run_worker: requests made, lag after it ends",
-        {"run_seconds": seconds, "runs": runs, "latency_ms": ctx.latency_ms,
-         "policy": repr(cc.PollPolicy())},
+        {
+            "run_seconds": seconds,
+            "runs": runs,
+            "latency_ms": ctx.latency_ms,
+            "policy": repr(cc.PollPolicy()),
+        },
     )
     if ctx.mode != "standard" and ctx.mode != "full":
         result.notes.append(
@@ -121,8 +125,13 @@ def run(ctx: Context) -> CaseResult:
         final.samples.append(intervals[-1])
         share.samples.append(delay / intervals[-1])
     result.targets += [
-        Target(f"run/detail requests for a {seconds} s run", requests.median, "<=",
-               TARGET_REQUESTS, " requests"),
+        Target(
+            f"run/detail requests for a {seconds} s run",
+            requests.median,
+            "<=",
+            TARGET_REQUESTS,
+            " requests",
+        ),
         Target("lag after the run ended / final poll interval", share.median, "<=", 1.0),
     ]
     return result

@@ -15,9 +15,12 @@ catalogue run on the emulator process, with ``--latency-ms`` per request:
 * ``(d) export + FrameBuilder``: the export rows through the same frame building
   as ``results_df``, i.e. what an export-based ``results_df`` would cost.
 
-Then ``results_df`` and the hand loop again at 0 ms latency. The frames differ
-in shape (``results_df`` flattens nested dicts into columns and keeps the row id),
-which the table's info records.
+Then ``results_df`` and the hand loop again at 0 ms latency, where reading is
+CPU-bound; to show where that CPU goes, the frame building alone is timed too,
+on rows fetched beforehand (at most ``BUILD_ROWS`` of them): ``FrameBuilder``
+(what ``results_df`` does) against ``pd.DataFrame`` (what the loops do). The
+frames differ in shape (``results_df`` flattens nested dicts into columns, infers
+dtypes over every row and keeps the row id), which the table's info records.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ LEVER_CONCURRENCY = 16
 PYPI_CLIENT = "coreclaw-client 1.0.1"
 TARGET_VS_LOOPS = 5.0
 TARGET_VS_FLOOR = 1.5
+#: Rows held in memory for the build-only comparison (a million row dicts would be GBs).
+BUILD_ROWS = 100_000
 
 
 def read_with_results_df(url: str, key: str, slug: str, **options: Any) -> pd.DataFrame:
@@ -101,17 +106,19 @@ def read_export_floor(url: str, key: str, slug: str) -> pd.DataFrame:
     return pd.DataFrame(_export_rows(url, key, slug))
 
 
-def read_export_with_builder(url: str, key: str, slug: str) -> pd.DataFrame:
-    """The export's rows through FrameBuilder (flattening and dtypes, like results_df)."""
+def build_like_results_df(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows through FrameBuilder in page-sized slices, as results_df feeds it."""
     from coreclaw_pandas.frames import FrameBuilder
 
-    rows = _export_rows(url, key, slug)
     builder = FrameBuilder()
-    # Fed in page-sized slices, as results_df feeds it, so its packing works alike.
     for start in range(0, len(rows), PAGE_SIZE):
         builder.add_rows(rows[start : start + PAGE_SIZE])
-    del rows
     return builder.build()
+
+
+def read_export_with_builder(url: str, key: str, slug: str) -> pd.DataFrame:
+    """The export's rows through FrameBuilder (flattening and dtypes, like results_df)."""
+    return build_like_results_df(_export_rows(url, key, slug))
 
 
 def pypi_client_problem() -> str | None:
@@ -147,6 +154,60 @@ def _sampler(
     return sample
 
 
+def _compare_builds(ctx: Context, result: CaseResult, url: str, key: str) -> None:
+    """Time FrameBuilder against pd.DataFrame on the same rows, fetched beforehand."""
+    rows = min(ctx.sizes.rows, BUILD_ROWS)
+    fetched = _export_rows(url, key, ctx.catalogue(rows))
+    builder = result.add(f"build only: FrameBuilder, {rows:,} rows")
+    plain = result.add(f"build only: pd.DataFrame, {rows:,} rows")
+    interleave(
+        ctx.repeat,
+        [
+            (builder, _sampler(builder, lambda: build_like_results_df(fetched), rows)),
+            (plain, _sampler(plain, lambda: pd.DataFrame(fetched), rows)),
+        ],
+    )
+
+
+def _judge(result: CaseResult, at: str, rows: int) -> float:
+    """Add the targets and notes; returns the pages/s results_df consumed at 0 ms."""
+
+    def median(prefix: str) -> float:
+        found = next((m for m in result.measurements if m.name.startswith(prefix)), None)
+        return found.median if found and found.samples else float("nan")
+
+    ours, ours_0 = median(f"results_df {at}"), median("results_df @ 0 ms")
+    hand, pypi = median(f"(a) hand loop {at}"), median("(b) ")
+    floor, lever = median("(c) export floor"), median("results_df (page_concurrency=")
+    result.targets.append(
+        Target(f"(a) hand loop / results_df {at}", hand / ours, ">=", TARGET_VS_LOOPS)
+    )
+    if pypi == pypi:  # NaN when the client was not installed
+        result.targets.append(
+            Target(f"(b) PyPI client / results_df {at}", pypi / ours, ">=", TARGET_VS_LOOPS)
+        )
+    result.targets += [
+        Target(f"results_df / (c) export floor {at}", ours / floor, "<=", TARGET_VS_FLOOR),
+        Target("results_df / (a) hand loop @ 0 ms", ours_0 / median("(a) hand loop @ 0"), "<=", 1),
+    ]
+    if lever == lever:
+        result.notes.append(
+            f"with page_concurrency={LEVER_CONCURRENCY}: {hand / lever:.1f}x the hand loop, "
+            f"{lever / floor:.2f}x the export floor {at}"
+        )
+    built, plain = median("build only: FrameBuilder"), median("build only: pd.DataFrame")
+    result.notes.append(
+        f"building the frame alone: FrameBuilder {built:.2f} s, pd.DataFrame {plain:.2f} s "
+        "(flattening, dtype inference over every row and Arrow columns cost the difference)"
+    )
+    pages = -(-rows // PAGE_SIZE)
+    result.notes.append(
+        f"results_df consumed {pages / ours_0:,.0f} pages/s at 0 ms ({pages:,} pages of "
+        f"{PAGE_SIZE})"
+    )
+    return pages / ours_0
+
+
 def run(ctx: Context) -> CaseResult:
     """Measure every side at ``ctx.latency_ms``, then results_df and the loop at 0 ms."""
     import coreclaw_pandas as cc
@@ -158,79 +219,58 @@ def run(ctx: Context) -> CaseResult:
     result = CaseResult(
         NAME,
         "results to DataFrame: results_df against a hand loop, the PyPI client and an export",
-        {"rows": rows, "latency_ms": latency, "page_size": PAGE_SIZE,
-         "page_concurrency": default_concurrency, "repeat": ctx.repeat},
+        {
+            "rows": rows,
+            "latency_ms": latency,
+            "page_size": PAGE_SIZE,
+            "page_concurrency": default_concurrency,
+            "repeat": ctx.repeat,
+        },
     )
     slug = ctx.catalogue(rows)
     emu = ctx.emulator()
     url, key = emu.url, emu.api_key
     at = f"@ {latency:g} ms"
 
-    def set_latency(value: float) -> Callable[[], None]:
-        return lambda: emu.set_latency(value) if emu.latency_ms != value else None
+    def side(
+        name: str, read: Callable[..., pd.DataFrame], at_ms: float, **options: Any
+    ) -> tuple[Measurement, Callable[[], float]]:
+        def before() -> None:
+            if emu.latency_ms != at_ms:
+                emu.set_latency(at_ms)
 
-    ours = result.add(f"results_df {at}")
-    sides: list[tuple[Measurement, Callable[[], float]]] = [
-        (ours, _sampler(ours, lambda: read_with_results_df(url, key, slug), rows,
-                        set_latency(latency))),
-    ]
-    lever = None
+        measurement = result.add(name)
+        return measurement, _sampler(
+            measurement, lambda: read(url, key, slug, **options), rows, before
+        )
+
+    sides = [side(f"results_df {at}", read_with_results_df, latency)]
     if LEVER_CONCURRENCY != default_concurrency:
-        lever = result.add(f"results_df (page_concurrency={LEVER_CONCURRENCY}) {at}")
-        sides.append((lever, _sampler(lever, lambda: read_with_results_df(
-            url, key, slug, page_concurrency=LEVER_CONCURRENCY), rows, set_latency(latency))))
-    floor = result.add(f"(c) export floor {at}")
-    sides.append((floor, _sampler(floor, lambda: read_export_floor(url, key, slug), rows,
-                                  set_latency(latency))))
-    built = result.add(f"(d) export + FrameBuilder {at}")
-    sides.append((built, _sampler(built, lambda: read_export_with_builder(url, key, slug), rows,
-                                  set_latency(latency))))
-    ours_0 = result.add("results_df @ 0 ms")
-    hand_0 = result.add("(a) hand loop @ 0 ms")
+        sides.append(
+            side(
+                f"results_df (page_concurrency={LEVER_CONCURRENCY}) {at}",
+                read_with_results_df,
+                latency,
+                page_concurrency=LEVER_CONCURRENCY,
+            )
+        )
     sides += [
-        (ours_0, _sampler(ours_0, lambda: read_with_results_df(url, key, slug), rows,
-                          set_latency(0))),
-        (hand_0, _sampler(hand_0, lambda: read_with_hand_loop(url, key, slug), rows,
-                          set_latency(0))),
+        side(f"(c) export floor {at}", read_export_floor, latency),
+        side(f"(d) export + FrameBuilder {at}", read_export_with_builder, latency),
+        side("results_df @ 0 ms", read_with_results_df, 0),
+        side("(a) hand loop @ 0 ms", read_with_hand_loop, 0),
     ]
     interleave(ctx.repeat, sides)
+    _compare_builds(ctx, result, url, key)
 
-    # The loops take minutes at full latency; sampled separately so --full can run them once.
-    hand = result.add(f"(a) hand loop {at}")
-    slow = [(hand, _sampler(hand, lambda: read_with_hand_loop(url, key, slug), rows,
-                            set_latency(latency)))]
+    # The loops take minutes at full latency; sampled apart so --full can run them once.
+    slow = [side(f"(a) hand loop {at}", read_with_hand_loop, latency)]
     problem = pypi_client_problem()
-    pypi = None
     if problem:
         result.skipped.append(problem)
     else:
-        pypi = result.add(f"(b) {PYPI_CLIENT} {at}")
-        slow.append((pypi, _sampler(pypi, lambda: read_with_pypi_client(url, key, slug), rows,
-                                    set_latency(latency))))
+        slow.append(side(f"(b) {PYPI_CLIENT} {at}", read_with_pypi_client, latency))
     interleave(ctx.slow_repeat, slow)
     emu.set_latency(0)
-
-    result.targets.append(
-        Target(f"(a) hand loop / results_df {at}", hand.median / ours.median, ">=",
-               TARGET_VS_LOOPS))
-    if pypi is not None:
-        result.targets.append(
-            Target(f"(b) PyPI client / results_df {at}", pypi.median / ours.median, ">=",
-                   TARGET_VS_LOOPS))
-    result.targets += [
-        Target(f"results_df / (c) export floor {at}", ours.median / floor.median, "<=",
-               TARGET_VS_FLOOR),
-        Target("results_df / (a) hand loop @ 0 ms", ours_0.median / hand_0.median, "<=", 1.0),
-    ]
-    if lever is not None:
-        result.notes.append(
-            f"with page_concurrency={LEVER_CONCURRENCY}: {hand.median / lever.median:.1f}x the "
-            f"hand loop, {lever.median / floor.median:.2f}x the export floor {at}"
-        )
-    pages = -(-rows // PAGE_SIZE)
-    ctx.shared["results_df_pages_per_s"] = pages / ours_0.median
-    result.notes.append(
-        f"results_df consumed {pages / ours_0.median:,.0f} pages/s at 0 ms "
-        f"({pages:,} pages of {PAGE_SIZE})"
-    )
+    ctx.shared["results_df_pages_per_s"] = _judge(result, at, rows)
     return result

@@ -98,11 +98,11 @@ def test_measurement_median_of_nothing_is_nan():
 def test_child_peak_rss_is_its_own(tmp_path, monkeypatch):
     # A child that touches 200 MB: its peak shows it, and the JSON line comes back.
     (tmp_path / "hog.py").write_text(
-        "import json\n"
+        "from benchmarks._harness import child_output\n"
         "block = bytearray(200 * 2**20)\n"
         "block[::4096] = b'x' * len(range(0, len(block), 4096))\n"
         "print('noise before the result')\n"
-        "print(json.dumps({'held': len(block)}))\n"
+        "child_output({'held': len(block)})\n"
     )
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     done = run_child("hog", timeout=60)
@@ -115,3 +115,16 @@ def test_child_failure_carries_its_stderr(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     with pytest.raises(RuntimeError, match="broken on purpose"):
         run_child("broken", timeout=60)
+
+
+def test_pypi_client_side_says_why_it_is_skipped(monkeypatch):
+    from benchmarks import results_df
+
+    real = results_df.importlib.util.find_spec
+    monkeypatch.setattr(
+        results_df.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "coreclaw" else real(name, *a),
+    )
+    reason = results_df.pypi_client_problem()
+    assert reason and "benchmarks/requirements.txt" in reason and "skipped" in reason
