@@ -5,10 +5,13 @@ times, interleaved (A, B, A, B, ...), so a burst of load on this shared machine
 hits every side alike, and reports medians. Targets are :class:`Target` lines
 that say met or missed; nothing here asserts anything.
 
-Peak memory is measured in a fresh child process per sample: the kernel's
-per-child resource usage (``os.wait4``, the per-child form of
-``getrusage(RUSAGE_CHILDREN)``) gives that child's peak RSS alone, untouched by
-what the parent or an earlier child held.
+Peak memory is measured in a fresh child process per sample. The figure is the
+child's own high-water mark (``VmHWM``, which starts afresh at exec), sent back
+by :func:`child_output`. Not ``ru_maxrss`` (``getrusage(RUSAGE_CHILDREN)`` or
+``os.wait4``): on Linux a child's ``ru_maxrss`` starts from the parent's RSS at
+the fork, so after a case that held gigabytes every child "peaked" at the
+parent's size. ``ru_maxrss`` from ``os.wait4`` is kept only as the fallback
+where ``/proc`` is missing.
 """
 
 from __future__ import annotations
@@ -283,8 +286,8 @@ def run_child(module: str, *args: str, timeout: float = 3600) -> ChildResult:
         try:
             output = process.stdout.read() if process.stdout else ""
         finally:
-            # wait4 gives this child's own peak RSS; Popen.wait/communicate would reap
-            # it without keeping its resource usage.
+            # wait4 keeps the child's resource usage (the fallback peak); Popen.wait
+            # or communicate would reap it without.
             _, status, usage = os.wait4(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)
             killer.cancel()

@@ -7,7 +7,7 @@ characters, aware and naive datetimes, a categorical, lists and dicts) and then
 times the export alone. Peak memory is the child's peak RSS during the export,
 the frame included: the kernel's peak mark (VmHWM) is reset once the frame is
 built, so building it does not count (where ``/proc/self/clear_refs`` is
-unavailable, the whole process's peak from ``os.wait4`` is used).
+unavailable, the whole child's peak is used, frame building included).
 
 pandas cannot write three of these columns at all (timezone-aware datetimes
 raise; openpyxl rejects lists, dicts and control characters), so its child first
@@ -159,9 +159,7 @@ def run(ctx: Context) -> CaseResult:
                 times[writer].samples.append(data["seconds"])
                 peaks[writer].samples.append(data["export_peak_mb"] or done.peak_rss_mb)
                 peaks[writer].info.update(
-                    frame_rss_mb=round(data["rss_before_mb"]),
-                    file_mb=round(data["file_mb"], 1),
-                    whole_process_peak_mb=round(done.peak_rss_mb),
+                    frame_rss_mb=round(data["rss_before_mb"]), file_mb=round(data["file_mb"], 1)
                 )
     base, safe = "pandas_openpyxl", "coreclaw_safe"
     result.targets += [

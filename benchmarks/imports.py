@@ -107,10 +107,11 @@ def run(ctx: Context) -> CaseResult:
         f"{', '.join(sorted(loaded)) or 'none'}"
     )
     shares = _breakdown()
-    result.params["importtime_ms_by_package"] = {k: round(v, 1) for k, v in shares.items()}
+    top = list(shares.items())[:8]
+    result.params["importtime_ms_by_package"] = {k: round(v, 1) for k, v in top}
     total = sum(shares.values()) or 1.0
     result.notes.append(
         "where it goes (self time under -X importtime, which inflates it): "
-        + ", ".join(f"{name} {ms / total:.0%}" for name, ms in list(shares.items())[:6])
+        + ", ".join(f"{name} {ms / total:.0%}" for name, ms in top[:6])
     )
     return result

@@ -3,8 +3,8 @@
 Each sample is a fresh child process (``python -m benchmarks.memory --child ...``)
 that imports the libraries, notes its RSS, reads the stored catalogue run with
 ``results_df`` from the emulator process, and reports the frame's
-``memory_usage(deep=True)``. The child's peak RSS comes from the kernel
-(``os.wait4``), so nothing the parent holds counts. The emulator runs at 0 ms
+``memory_usage(deep=True)``. Its peak RSS is its own high-water mark (VmHWM,
+see ``_harness``), so nothing the parent holds counts. The emulator runs at 0 ms
 here: latency changes how long pages wait, not how many are held (at most
 ``2 x page_concurrency`` are in flight).
 
@@ -50,7 +50,6 @@ def child(reader: str, url: str, key: str, slug: str) -> None:
             "rows": len(frame),
             "columns": frame.shape[1],
             "rss_before_mb": before,
-            "vm_hwm_mb": status_mb("VmHWM"),
             "frame_mb": int(frame.memory_usage(deep=True).sum()) / 2**20,
         }
     )

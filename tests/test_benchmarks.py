@@ -96,18 +96,22 @@ def test_measurement_median_of_nothing_is_nan():
 
 
 def test_child_peak_rss_is_its_own(tmp_path, monkeypatch):
-    # A child that touches 200 MB: its peak shows it, and the JSON line comes back.
+    # The parent holds 400 MB, the child touches 100 MB: on Linux the child's ru_maxrss
+    # would start at the parent's 400 MB; the figure reported must be the child's.
     (tmp_path / "hog.py").write_text(
         "from benchmarks._harness import child_output\n"
-        "block = bytearray(200 * 2**20)\n"
+        "block = bytearray(100 * 2**20)\n"
         "block[::4096] = b'x' * len(range(0, len(block), 4096))\n"
         "print('noise before the result')\n"
         "child_output({'held': len(block)})\n"
     )
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    parent = bytearray(400 * 2**20)
+    parent[::4096] = b"x" * len(range(0, len(parent), 4096))
     done = run_child("hog", timeout=60)
-    assert done.data == {"held": 200 * 2**20}
-    assert 200 <= done.peak_rss_mb < 400
+    del parent
+    assert done.data == {"held": 100 * 2**20}
+    assert 100 <= done.peak_rss_mb < 300
 
 
 def test_child_failure_carries_its_stderr(tmp_path, monkeypatch):
