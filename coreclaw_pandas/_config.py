@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 VERSION = "0.1.0"
 
 #: The platform's documented v1 base URL (CONTRACT.md §1.1).
@@ -35,6 +37,13 @@ PAGE_SIZE_STEPS = (1000, 500, 100, 50, 10)
 #: request, 8 reads 100,000 rows 1.3x faster than 6 and no slower at 0 ms, where more
 #: threads only contend for the GIL (benchmarks/results_df.py, docs/performance.md).
 PAGE_CONCURRENCY = 8
+#: The platform's calendar runs on Beijing time: a v2 run list covers one month of it, and
+#: ``end_time`` names a day there (docs/platform.md, run history). Fixed, no daylight saving.
+PLATFORM_ZONE = timezone(timedelta(hours=8), "UTC+08:00")
+#: v2 adds this to ``end_time`` so that the whole named day is included.
+SECONDS_PER_DAY = 86_400
+#: History read without ``since`` goes back this far.
+HISTORY_DAYS = 365
 #: Store search rows by default (the platform's own default is 10).
 STORE_LIMIT = 20
 

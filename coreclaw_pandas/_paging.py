@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from . import _config
+from . import _clock, _config
 from .exceptions import InvalidRequestError
 from .models import ResultPage, Run, RunStatus
 
@@ -106,8 +106,13 @@ def runs(
 ) -> Iterator[Run]:
     """Runs of the history, newest first; see :meth:`Client.iter_runs`."""
     since, until = _utc(since), _utc(until)
-    seen = 0
-    windows = _month_windows(since, until) if wire.month_window else [(None, None)]
+    if wire.month_window:
+        until = until or _clock.utc_now()
+        since = since or until - timedelta(days=_config.HISTORY_DAYS)
+        windows: list[tuple[int | None, int | None]] = list(month_windows(since, until))
+    else:
+        windows = [(None, None)]
+    seen: set[str] = set()
     for start, end in windows:
         for run in _runs_between(wire, page_size, status, scraper_slug, start, end):
             started = run.started_at
@@ -117,9 +122,13 @@ def runs(
                 if not wire.month_window:
                     return  # newest first: everything after this is older still
                 continue
+            # The windows never overlap; this only guards against a server that
+            # lists one run twice (e.g. a run moving between pages while we read).
+            if run.slug in seen:
+                continue
+            seen.add(run.slug)
             yield run
-            seen += 1
-            if limit is not None and seen >= limit:
+            if limit is not None and len(seen) >= limit:
                 return
 
 
@@ -154,17 +163,39 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def _month_windows(since: datetime | None, until: datetime | None) -> list[tuple[int, int]]:
-    """Calendar-month windows (Unix seconds), newest first, covering [since, until)."""
-    end = until or datetime.now(UTC)
-    start = since or end - timedelta(days=365)
+def month_windows(
+    since: datetime, until: datetime, *, zone: tzinfo = _config.PLATFORM_ZONE
+) -> list[tuple[int, int]]:
+    """The v2 run-list queries that cover ``[since, until)``, newest first.
+
+    Each pair is ``(start_time, end_time)`` in Unix seconds, as the platform reads
+    them: ``end_time`` names a day (its 00:00 in ``zone``) and the platform adds
+    86,400 s, so a pair covers ``[start_time, end_time + 86400)``. Each pair lies
+    inside one calendar month of ``zone`` (the platform refuses one that crosses a
+    month), both ends fall on day boundaries so that ``start_time <= end_time``,
+    and consecutive pairs meet without overlapping. The caller trims the runs to
+    the exact ``[since, until)``.
+
+    Args:
+        since: First instant wanted (aware).
+        until: First instant not wanted (aware).
+        zone: The platform's calendar (Beijing time).
+    """
+    if until <= since:
+        return []
+    first_day = since.astimezone(zone).date()
+    last_day = (until - timedelta(microseconds=1)).astimezone(zone).date()
     windows = []
-    month = end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    month = last_day.replace(day=1)
     while True:
         following = (month + timedelta(days=32)).replace(day=1)
-        lo, hi = max(month, start), min(following, end)
-        if lo < hi:
-            windows.append((int(lo.timestamp()), int(hi.timestamp()) - 1))
-        if month <= start:
+        low = max(month, first_day)
+        high = min(following - timedelta(days=1), last_day)
+        windows.append((_midnight(low, zone), _midnight(high, zone)))
+        if month <= first_day:
             return windows
         month = (month - timedelta(days=1)).replace(day=1)
+
+
+def _midnight(day: date, zone: tzinfo) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp())

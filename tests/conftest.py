@@ -2,11 +2,68 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "coreclaw-reference"
+
+#: Instants where calendar arithmetic breaks if it is wrong: month and year edges in UTC
+#: and in the platform's zone (Beijing, UTC+8), a leap day, and an ordinary mid-month.
+CALENDAR_INSTANTS = {
+    "utc-month-last-second": datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC),
+    "utc-month-first-second": datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC),
+    "beijing-month-last-second": datetime(2026, 11, 30, 15, 59, 59, tzinfo=UTC),
+    "beijing-month-first-second": datetime(2026, 11, 30, 16, 0, 0, tzinfo=UTC),
+    "utc-year-last-second": datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
+    "utc-year-first-second": datetime(2027, 1, 1, 0, 0, 0, tzinfo=UTC),
+    "beijing-year-last-second": datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC),
+    "beijing-year-first-second": datetime(2026, 12, 31, 16, 0, 0, tzinfo=UTC),
+    "leap-day": datetime(2028, 2, 29, 12, 0, 0, tzinfo=UTC),
+    "beijing-leap-day-last-second": datetime(2028, 2, 29, 15, 59, 59, tzinfo=UTC),
+    "mid-month": datetime(2026, 12, 15, 12, 0, 0, tzinfo=UTC),
+}
+
+
+def pytest_configure(config):
+    """``CORECLAW_TEST_NOW=<ISO instant>`` runs the whole session with the clock moved there.
+
+    The clock keeps ticking from that instant, in every thread of this process (the
+    session emulator included); subprocesses (notebooks, benchmarks) keep the real
+    time. ``CORECLAW_TEST_NOW=beijing-year-first-second`` names an instant above.
+    """
+    wanted = os.environ.get("CORECLAW_TEST_NOW")
+    if not wanted:
+        return
+    import time_machine
+
+    instant = CALENDAR_INSTANTS.get(wanted) or datetime.fromisoformat(wanted)
+    config._coreclaw_travel = time_machine.travel(instant, tick=True)
+    config._coreclaw_travel.start()
+
+
+def pytest_report_header(config):
+    travel = getattr(config, "_coreclaw_travel", None)
+    if travel is not None:
+        return f"clock moved to {datetime.now(UTC).isoformat()} (CORECLAW_TEST_NOW)"
+    return None
+
+
+@pytest.fixture(params=list(CALENDAR_INSTANTS))
+def calendar_instant(request) -> datetime:
+    """Each instant of CALENDAR_INSTANTS in turn (the clock is not moved)."""
+    return CALENDAR_INSTANTS[request.param]
+
+
+@pytest.fixture
+def at_instant(calendar_instant):
+    """Move this process's clock (every thread, the emulator's too) to each instant."""
+    import time_machine
+
+    with time_machine.travel(calendar_instant, tick=True):
+        yield calendar_instant
 
 
 @pytest.fixture(scope="session")

@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="objects",
         help="v2 log entries as objects (objects) or plain strings (strings)",
     )
+    parser.add_argument(
+        "--month-utc-offset-hours",
+        type=float,
+        default=8.0,
+        help="zone of the platform's calendar for v2 run-list months (8: Beijing, as production)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -97,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_concurrent_runs=args.max_concurrent_runs,
         v2_offset_mode=args.v2_offset_mode,
         v2_log_format=args.v2_log_format,
+        month_utc_offset_hours=args.month_utc_offset_hours,
     )
     emulator.start()
     print(f"CoreClaw emulator serving at {emulator.url}", flush=True)

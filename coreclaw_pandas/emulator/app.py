@@ -61,6 +61,8 @@ class Settings:
         v2_offset_mode: How v2 reads ``offset``: ``"page"`` (1-based page number) or
             ``"row"`` (zero-based row offset).
         v2_log_format: v2 log entries as ``"objects"`` (like v1) or plain ``"strings"``.
+        month_utc_offset_hours: The zone of the platform's calendar, in hours east of
+            UTC: a v2 run list covers one month of it (production: 8, Beijing time).
     """
 
     api_keys: tuple[str, ...] = ("emulator-key",)
@@ -75,6 +77,7 @@ class Settings:
     max_concurrent_runs: int | None = None
     v2_offset_mode: str = "page"
     v2_log_format: str = "objects"
+    month_utc_offset_hours: float = 8.0
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class Emulator:
         **knobs: Initial values of the ``Settings`` knobs (``latency_ms``,
             ``max_page_size``, ``rate_limit``, ``retry_after``, ``run_speed``,
             ``sync_wait_cap``, ``abort_delay``, ``export_ttl``, ``max_concurrent_runs``,
-            ``v2_offset_mode``, ``v2_log_format``).
+            ``v2_offset_mode``, ``v2_log_format``, ``month_utc_offset_hours``).
     """
 
     def __init__(
@@ -309,4 +309,8 @@ def _apply(settings: Settings, knobs: Mapping[str, Any]) -> None:
             and (isinstance(value, bool) or not isinstance(value, int) or value < 1)
         ):
             raise ValueError(f"max_concurrent_runs must be None or an integer >= 1, got {value!r}")
+        if name == "month_utc_offset_hours" and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not -12 <= value <= 14
+        ):
+            raise ValueError(f"month_utc_offset_hours must be from -12 to 14, got {value!r}")
         setattr(settings, name, value)

@@ -10,15 +10,13 @@ the Aug 2026 docs) or a zero-based row offset ("row", the July 2026 live probe).
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import params
+from . import clock, params
 from .messages import Request, Response
 from .params import BadRequest
 from .validation import check_custom, check_system, short
@@ -55,7 +53,6 @@ _SCHEDULE_RANGES = {
     "schedule_type": (1, 4),
     "schedule_weekday": (1, 7),
 }
-_SECONDS_PER_DAY = 86400
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -147,51 +144,39 @@ def default_offset(mode: str) -> int:
     return 0 if mode == "row" else 1
 
 
-def month_start(when: float) -> int:
-    """Return the Unix time of 00:00 UTC on the first day of ``when``'s month."""
-    moment = datetime.datetime.fromtimestamp(when, datetime.UTC)
-    return calendar.timegm((moment.year, moment.month, 1, 0, 0, 0))
-
-
-def next_month_start(when: float) -> int:
-    """Return the Unix time of 00:00 UTC on the first day of the month after ``when``'s."""
-    moment = datetime.datetime.fromtimestamp(when, datetime.UTC)
-    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
-    return calendar.timegm((year, month, 1, 0, 0, 0))
-
-
 def run_time_range(
-    start_time: int | None, end_time: int | None, now: float | None = None
+    start_time: int | None,
+    end_time: int | None,
+    *,
+    now: float,
+    offset_hours: float = clock.PLATFORM_UTC_OFFSET_HOURS,
 ) -> tuple[int, int]:
     """Return ``[low, high)`` Unix seconds of the runs a run list may show.
 
-    Without times, the current calendar month (UTC). ``end_time`` names a day: the
-    whole day is included (the spec adds 86400 s). A missing bound is the month
-    boundary of the given one, so a window never spans two calendar months.
+    Production's rules (its audited run-list page): without times, the current
+    calendar month; with them, both are needed, ``end_time`` names a day and the
+    platform adds 86,400 s so the whole day is included, and the resulting range
+    may not cross a month (11000). Months are read in the platform's zone (Beijing
+    time unless the ``month_utc_offset_hours`` knob says otherwise).
 
     Raises:
-        ApiError: The window is reversed or spans two calendar months.
+        ApiError: Only one bound, a reversed range, or a range over two months.
     """
     if start_time is None and end_time is None:
-        now = time.time() if now is None else now
-        return month_start(now), next_month_start(now)
-    if start_time is not None and end_time is not None:
-        if start_time > end_time:
-            raise bad_request(f"start_time ({start_time}) must not be after end_time ({end_time})")
-        if month_start(start_time) != month_start(end_time):
-            raise bad_request(
-                "start_time and end_time must fall in the same calendar month (UTC), "
-                f"got {_day(start_time)} and {_day(end_time)}"
-            )
-        return start_time, end_time + _SECONDS_PER_DAY
-    if start_time is not None:
-        return start_time, next_month_start(start_time)
-    assert end_time is not None
-    return month_start(end_time), end_time + _SECONDS_PER_DAY
-
-
-def _day(when: int) -> str:
-    return datetime.datetime.fromtimestamp(when, datetime.UTC).strftime("%Y-%m-%d")
+        return clock.month_start(now, offset_hours), clock.next_month_start(now, offset_hours)
+    if start_time is None or end_time is None:
+        missing = "end_time" if end_time is None else "start_time"
+        raise bad_request(f"{missing} is required too: give both bounds (Unix seconds, one month)")
+    if start_time > end_time:
+        raise bad_request(f"start_time ({start_time}) must not be after end_time ({end_time})")
+    high = end_time + clock.SECONDS_PER_DAY
+    if clock.month_start(start_time, offset_hours) != clock.month_start(high - 1, offset_hours):
+        raise bad_request(
+            "run list time range cannot cross months: start_time is "
+            f"{clock.day_label(start_time, offset_hours)} and end_time + 86400 s reaches "
+            f"{clock.day_label(high, offset_hours)}; pass the last day at 00:00:00"
+        )
+    return start_time, high
 
 
 def query_window(app: App, query: Mapping[str, list[str]]) -> Window:

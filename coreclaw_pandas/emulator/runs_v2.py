@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import params
+from . import clock, params
 from .exports import XLSX_MAX_ROWS
 from .messages import Request, Response
 from .params_v2 import (
@@ -270,7 +270,12 @@ def run_list(app: App, call: Call) -> Response:
         name: query_int(query, name, minimum=0, maximum=MAX_UNIX)
         for name in ("start_time", "end_time")
     }
-    low, high = run_time_range(times["start_time"], times["end_time"])
+    low, high = run_time_range(
+        times["start_time"],
+        times["end_time"],
+        now=clock.now(),
+        offset_hours=app.settings.month_utc_offset_hours,
+    )
     runs = [
         run
         for run in newest_first(app, worker_slug=worker_slug, status=status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -96,20 +96,21 @@ def test_pages_never_ask_more_than_the_limit_and_offset_is_a_page_number(emu):
     assert sorted(int(r.query["offset"][0]) for r in calls) == [1, 2, 3]
 
 
-def test_history_asks_month_by_month_and_finds_older_runs(v2, emu):
+def test_history_asks_month_by_month_and_finds_older_runs(v2, emu, at_instant):
     now = v2.wait(v2.start_run(CATALOGUE, {"rows": 1}).slug)
     old = v2.wait(v2.start_run(CATALOGUE, {"rows": 1}).slug)
-    two_months_ago = datetime.now(UTC) - timedelta(days=62)
+    two_months_ago = at_instant - timedelta(days=62)
     emu.backdate_run(old.slug, started_at=two_months_ago.timestamp())
     emu.clear_requests()
     slugs = [r.slug for r in v2.iter_runs()]
     assert slugs == [now.slug, old.slug]
     windows = [r.query for r in emu.calls("/api/v2/worker-runs")]
+    beijing = timezone(timedelta(hours=8))
     for q in windows:
-        start = datetime.fromtimestamp(int(q["start_time"][0]), UTC)
-        end = datetime.fromtimestamp(int(q["end_time"][0]), UTC)
+        start = datetime.fromtimestamp(int(q["start_time"][0]), beijing)
+        end = datetime.fromtimestamp(int(q["end_time"][0]), beijing)
         assert (start.year, start.month) == (end.year, end.month)
-    recent = cc.runs_df(since=datetime.now(UTC) - timedelta(days=7), client=v2)
+    recent = cc.runs_df(since=at_instant - timedelta(days=7), client=v2)
     assert recent["run_slug"].tolist() == [now.slug]
 
 

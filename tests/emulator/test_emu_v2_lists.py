@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-import calendar
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from emu_helpers import COUNTER
 from test_emu_v2_helpers import COUNTER_ID, V2
 
 from coreclaw_pandas.emulator import Emulator
 
 DAY = 86400
+BEIJING = timezone(timedelta(hours=8))
 
 
 def _month_start(year: int, month: int) -> int:
-    return calendar.timegm((year, month, 1, 0, 0, 0))
+    """00:00 Beijing time (the platform's calendar) on the first of the month."""
+    return int(datetime(year, month, 1, tzinfo=BEIJING).timestamp())
+
+
+@pytest.fixture(autouse=True)
+def _mid_december():
+    """Every test here runs on 2026-12-15 (moved clock): the previous month is November."""
+    with time_machine.travel(datetime(2026, 12, 15, 12, tzinfo=UTC), tick=True):
+        yield
 
 
 def _previous_month() -> tuple[int, int]:
-    now = datetime.now(UTC)
-    return (now.year - 1, 12) if now.month == 1 else (now.year, now.month - 1)
+    return 2026, 11
 
 
 @pytest.fixture
@@ -95,9 +103,12 @@ def test_a_window_in_one_month_finds_backdated_runs(v2, three):
     window = {"start_time": first, "end_time": first + 5 * DAY}
     assert _slugs(v2, **window) == [three[0]]  # the end day is included whole
     assert _slugs(v2, start_time=first, end_time=first + 9 * DAY) == [three[1], three[0]]
-    assert _slugs(v2, start_time=first + 6 * DAY) == [three[1]]  # to the month's end
-    assert _slugs(v2, end_time=first + 6 * DAY) == [three[0]]  # from the month's start
-    assert _slugs(v2, start_time=first, status="failed") == [three[1]]
+    last_day = _month_start(2026, 12) - DAY
+    assert _slugs(v2, start_time=first + 6 * DAY, end_time=last_day) == [three[1]]
+    assert _slugs(v2, start_time=first, end_time=last_day, status="failed") == [three[1]]
+    # Production needs both bounds: one alone is refused, naming the missing one.
+    assert "end_time" in v2.fail("GET", "/worker-runs", 11000, 400, params={"start_time": first})[0]
+    assert "start_time" in v2.fail("GET", "/worker-runs", 11000, 400, params={"end_time": first})[0]
 
 
 def test_a_window_over_two_months_or_reversed_is_refused(v2):
@@ -107,12 +118,16 @@ def test_a_window_over_two_months_or_reversed_is_refused(v2):
     details = v2.fail(
         "GET", "/worker-runs", 11000, 400, params={"start_time": first, "end_time": now}
     )
-    assert "same calendar month" in details[0]
+    assert "cannot cross months" in details[0]
     details = v2.fail(
         "GET", "/worker-runs", 11000, 400, params={"start_time": first + DAY, "end_time": first}
     )
     assert "start_time" in details[0]
-    for bad in ({"start_time": "yesterday"}, {"end_time": -5}, {"start_time": 10**17}):
+    for bad in (
+        {"start_time": "yesterday", "end_time": first},
+        {"start_time": first, "end_time": -5},
+        {"start_time": 10**17, "end_time": first},
+    ):
         v2.fail("GET", "/worker-runs", 11000, 400, params=bad)
 
 
@@ -130,3 +145,55 @@ def test_backdated_log_times_move_with_the_run(v2, three):
     after = v2.ok("GET", f"/worker-runs/{three[2]}/log")["list"]
     shifts = {b["timestamp"] - a["timestamp"] for a, b in zip(after, before, strict=True)}
     assert len(shifts) == 1 and 10 * DAY * 1000 - 1000 < shifts.pop() <= 10 * DAY * 1000 + 1000
+
+
+def test_the_last_day_of_a_month_must_be_passed_at_beijing_midnight(v2, three):
+    """end_time + 86400 s may reach the next month's first second, and no further."""
+    first, following = _month_start(2026, 11), _month_start(2026, 12)
+    v2.emu.backdate_run(three[0], started_at=following - 1)  # 30 Nov 23:59:59 in Beijing
+    v2.emu.backdate_run(three[1], started_at=following)  # 1 Dec 00:00:00 in Beijing
+    assert _slugs(v2, start_time=first, end_time=following - DAY) == [three[0]]
+    details = v2.fail(
+        "GET",
+        "/worker-runs",
+        11000,
+        400,
+        params={"start_time": first, "end_time": following - DAY + 1},
+    )
+    assert "cannot cross months" in details[0]
+    # The UTC reading of the month is not the platform's: 30 Nov 16:00 UTC is December.
+    utc_last_day = int(datetime(2026, 11, 30, tzinfo=UTC).timestamp())
+    v2.fail(
+        "GET", "/worker-runs", 11000, 400, params={"start_time": first, "end_time": utc_last_day}
+    )
+
+
+@pytest.mark.parametrize(
+    ("instant", "month"),
+    [
+        (datetime(2026, 11, 30, 15, 59, 59, tzinfo=UTC), (2026, 11)),  # 23:59:59 in Beijing
+        (datetime(2026, 11, 30, 16, 0, 0, tzinfo=UTC), (2026, 12)),  # 00:00:00 in Beijing
+        (datetime(2026, 12, 31, 16, 0, 0, tzinfo=UTC), (2027, 1)),
+        (datetime(2028, 2, 29, 15, 59, 59, tzinfo=UTC), (2028, 2)),
+    ],
+)
+def test_the_default_window_is_the_current_beijing_month(v2, instant, month):
+    with time_machine.travel(instant, tick=True):
+        run = v2.start({"rows": 1})
+        v2.wait(run)
+        start = v2.run(run)["started_at"]
+        assert _month_start(*month) <= start and _slugs(v2) == [run]
+        v2.emu.backdate_run(run, started_at=_month_start(*month) - 1)
+        assert _slugs(v2) == []
+
+
+def test_the_calendar_zone_is_a_knob(v2):
+    with time_machine.travel(datetime(2026, 11, 30, 20, tzinfo=UTC), tick=True):
+        late, early = v2.start({"rows": 1}), v2.start({"rows": 1})
+        v2.wait(late), v2.wait(early)
+        v2.emu.backdate_run(early, started_at=datetime(2026, 11, 30, 10, tzinfo=UTC).timestamp())
+        assert _slugs(v2) == [late]  # 1 Dec 04:00 in Beijing; `early` is still November
+        v2.emu.configure(month_utc_offset_hours=0)
+        assert _slugs(v2) == [late, early]  # both 30 Nov in UTC
+        with pytest.raises(ValueError, match="month_utc_offset_hours"):
+            v2.emu.configure(month_utc_offset_hours=99)
