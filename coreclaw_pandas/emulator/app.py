@@ -1,8 +1,8 @@
 """The request pipeline: record, delay, fault, rate-limit, route; plus callbacks.
 
 ``App.handle`` turns a parsed ``Request`` into a ``Response`` without touching
-sockets (``server.py`` does that). Wire formats live in the routes modules
-(``/api/v2/...`` goes to ``routes_v2``, every other API path to ``routes_v1``);
+sockets (``server.py`` does that). Wire formats live in the API packages
+(``/api/v2/...`` goes to ``v2``, every other API path to ``v1``);
 this module only serves what is version-neutral: the demo site, export downloads
 and full log files, all of which need no API key.
 """
@@ -21,11 +21,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from . import exports, params_v2, routes_v1, routes_v2, wire_v1, wire_v2
-from .engine import Engine
+from . import v1, v2
+from .backend import exports
+from .backend.engine import Engine
+from .backend.state import Run, State
 from .faults import Fault, FaultPlan, RateLimiter
 from .messages import Request, Response
-from .state import Run, State
+from .v1 import wire as wire_v1
+from .v2 import params as params_v2
+from .v2 import wire as wire_v2
 from .workers.base import WorkerSpec
 
 _log = logging.getLogger(__name__)
@@ -167,8 +171,8 @@ class App:
 
     def _handle(self, request: Request, fault: Fault | None) -> Response:
         path = request.path
-        v2 = routes_v2.is_v2(path)
-        wire: Any = wire_v2 if v2 else wire_v1
+        on_v2 = v2.is_v2(path)
+        wire: Any = wire_v2 if on_v2 else wire_v1
         if not path.startswith("/demo-site") and self.settings.latency_ms > 0:
             time.sleep(self.settings.latency_ms / 1000)
         if fault is not None:
@@ -183,7 +187,7 @@ class App:
                 return Response(200, wire.success_bytes({"note": "." * 256}), action=fault.kind)
         if path.startswith("/api/"):
             self.limiter.per_second = self.settings.rate_limit
-            key = routes_v2.credential(request) if v2 else request.credential()
+            key = v2.credential(request) if on_v2 else request.credential()
             caller = (
                 hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
                 if key
@@ -192,12 +196,12 @@ class App:
             wait = self.limiter.check(caller)
             if wait is not None:
                 return wire.rate_limited(wait if self.settings.retry_after else None)
-        response = self._route(request, v2)
+        response = self._route(request, on_v2)
         if fault is not None and fault.kind == "server_error_after":
             return wire.server_error()
         return response
 
-    def _route(self, request: Request, v2: bool) -> Response:
+    def _route(self, request: Request, on_v2: bool) -> Response:
         try:
             path = request.path
             if path == "/demo-site" or path.startswith("/demo-site/"):
@@ -206,18 +210,18 @@ class App:
                 return self._download(path[len("/_emulator/exports/") :])
             if path.startswith("/_emulator/logs/"):
                 return self._full_log(path[len("/_emulator/logs/") :])
-            if v2:
-                return routes_v2.handle(self, request)
-            return routes_v1.handle(self, request)
+            if on_v2:
+                return v2.handle(self, request)
+            return v1.handle(self, request)
         except Exception:  # a bug must not cost the caller a hung connection
             _log.exception("emulator failed on %s %s", request.method, request.path)
-            return wire_v2.server_error() if v2 else wire_v1.server_error()
+            return wire_v2.server_error() if on_v2 else wire_v1.server_error()
 
     def _record(self, request: Request, response: Response, fault: str | None) -> None:
         body, _ = request.json()
         status = 0 if response.action == "reset" else response.status
         query, token = request.query, False
-        if routes_v2.is_v2(request.path) and "token" in query:
+        if v2.is_v2(request.path) and "token" in query:
             # v2 accepts the key as ?token=: keep that it was sent, never its value.
             query, token = {**query, "token": ["<redacted>"]}, True
         self.recorded.append(
@@ -305,7 +309,7 @@ def _plain(status: int, text: str) -> Response:
 
 def _demo_site(path: str) -> Response:
     try:
-        from . import site
+        from . import demo_site as site
     except ImportError:
         return _plain(404, "The demo site is not installed.")
     status, content_type, body = site.render(path)

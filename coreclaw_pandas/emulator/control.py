@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings
+from .backend.state import DEFAULT_BALANCE
 from .faults import Fault
 from .server import EmulatorHTTPServer
-from .state import DEFAULT_BALANCE
 from .workers.base import WorkerSpec
 
 #: API key accepted when none is given.

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .validation import json_type, short
+from .backend.validation import json_type, short
 
 
 class BadRequest(Exception):

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from coreclaw_pandas.emulator.routes_v1 import ROUTES
+from coreclaw_pandas.emulator.v1.routes import ROUTES
 
 PATHS = [*ROUTES, "/api/v1/nothing", "/", "/api/v1/run/detail/extra", "/api/store/"]
 FIELDS = [

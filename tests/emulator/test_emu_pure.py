@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from emu_helpers import COUNTER
 
-from coreclaw_pandas.emulator import exports
+from coreclaw_pandas.emulator.backend import exports
+from coreclaw_pandas.emulator.backend.engine import data_id, encode_row
+from coreclaw_pandas.emulator.backend.state import Export, State, new_slug, stable_slug
+from coreclaw_pandas.emulator.backend.validation import check_custom, check_system
 from coreclaw_pandas.emulator.control import Emulator
-from coreclaw_pandas.emulator.engine import data_id, encode_row
-from coreclaw_pandas.emulator.state import Export, State, new_slug, stable_slug
-from coreclaw_pandas.emulator.validation import check_custom, check_system
-from coreclaw_pandas.emulator.wire_v1 import money
+from coreclaw_pandas.emulator.messages import money
 
 SCHEMA = {
     "properties": [

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from test_emu_v2_helpers import COUNTER_ID, REQUEST_ID
 
-from coreclaw_pandas.emulator.routes_v2 import ROUTES
+from coreclaw_pandas.emulator.v2.routes import ROUTES
 
 #: Concrete paths for every route: ids that exist, that do not, and odd ones.
 IDS = {

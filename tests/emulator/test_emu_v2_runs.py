@@ -295,7 +295,7 @@ def test_unsupported_and_unknown_export_formats(v2, done):
 
 
 def test_xlsx_cells_keep_types_and_survive_awkward_text():
-    from coreclaw_pandas.emulator.exports import _render_xlsx
+    from coreclaw_pandas.emulator.backend.exports import _render_xlsx
 
     rows = [[True, 2**60, 1.5, "a\x00b<&>", None, "x" * 40_000, {"k": [1]}]]
     data = b"".join(_render_xlsx(list("abcdefg"), rows, len(rows)))

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 
-from coreclaw_pandas.emulator import site
+from coreclaw_pandas.emulator import demo_site as site
 
 ROOT = "http://demo.test/demo-site/"
 

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from coreclaw_pandas.emulator import site
+from coreclaw_pandas.emulator import demo_site as site
 from coreclaw_pandas.emulator.workers import (
     RunAborted,
     WorkerFailed,

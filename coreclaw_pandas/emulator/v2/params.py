@@ -18,15 +18,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import params
-from .messages import Request, Response
-from .params import BadRequest
-from .validation import check_custom, check_system, short
-from .wire_v2 import VERSION_UNAVAILABLE, ApiError, bad_body, bad_request
-from .workers.base import WorkerSpec
+from .. import params
+from ..backend.validation import check_custom, check_system, short
+from ..messages import Request, Response
+from ..params import BadRequest
+from ..workers.base import WorkerSpec
+from .wire import VERSION_UNAVAILABLE, ApiError, bad_body, bad_request
 
 if TYPE_CHECKING:
-    from .app import App
+    from ..app import App
 
 #: ``limit`` bounds of every paged v2 endpoint (the spec's default and maximum).
 DEFAULT_LIMIT = 20

@@ -3,8 +3,8 @@
 ``handle`` matches ``/api/v2/...`` against the route table (ids in the path), checks
 the method and the credential (``Authorization: Bearer``, the ``api-key`` header or
 ``?token=``), reads the JSON body and calls the handler; ``ApiError`` becomes an
-ErrorEnvelope reply. The run endpoints live in ``runs_v2``, reply shapes in
-``wire_v2``; all of them share the version-neutral ``state`` with v1, so a run is
+ErrorEnvelope reply. The run endpoints live in ``v2.runs``, reply shapes in
+``v2.wire``; all of them share the version-neutral backend with v1, so a run is
 visible through both versions. Choices where the spec is silent are listed in
 docs/emulator.md ("API v2").
 """
@@ -16,10 +16,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from . import params, runs_v2
-from .messages import Request, Response
-from .params import BadRequest
-from .params_v2 import (
+from .. import params
+from ..backend.regions import REGIONS
+from ..backend.state import Task
+from ..backend.validation import short
+from ..messages import Request, Response
+from ..params import BadRequest
+from ..workers.base import WorkerSpec
+from . import runs
+from .params import (
     CREATE_FIELDS,
     INPUT_FIELDS,
     RERUN_FIELDS,
@@ -34,11 +39,8 @@ from .params_v2 import (
     read_schedule,
     start_options,
 )
-from .regions import REGIONS
-from .runs_v2 import task_from, worker_filter, worker_from
-from .state import Task
-from .validation import short
-from .wire_v2 import (
+from .runs import task_from, worker_filter, worker_from
+from .wire import (
     INVALID_ARGUMENT,
     INVALID_TOKEN,
     NOT_FOUND,
@@ -58,10 +60,9 @@ from .wire_v2 import (
     worker_detail,
     worker_item,
 )
-from .workers.base import WorkerSpec
 
 if TYPE_CHECKING:
-    from .app import App
+    from ..app import App
 
 PREFIX = "/api/v2"
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?")
@@ -343,7 +344,7 @@ def _task_run(app: App, call: Call) -> Response:
     body.check()
     worker = _task_worker(app, task)
     check_version(worker, task.version)
-    run = runs_v2.start(
+    run = runs.start(
         app,
         call.request,
         worker,
@@ -352,7 +353,7 @@ def _task_run(app: App, call: Call) -> Response:
         options.callback_url,
         task_slug=task.slug,
     )
-    return runs_v2.run_reply(app, run, options)
+    return runs.run_reply(app, run, options)
 
 
 # Route table ------------------------------------------------------------------------
@@ -360,18 +361,18 @@ def _task_run(app: App, call: Call) -> Response:
 
 def _routes() -> list[tuple[tuple[str, ...], dict[str, Route]]]:
     run_ops = {
-        "": {"GET": Route(runs_v2.run_detail)},
-        "/abort": {"POST": Route(runs_v2.run_abort)},
-        "/log": {"GET": Route(runs_v2.run_log)},
-        "/rerun": {"POST": Route(runs_v2.run_rerun, body=True)},
-        "/result": {"GET": Route(runs_v2.run_result)},
+        "": {"GET": Route(runs.run_detail)},
+        "/abort": {"POST": Route(runs.run_abort)},
+        "/log": {"GET": Route(runs.run_log)},
+        "/rerun": {"POST": Route(runs.run_rerun, body=True)},
+        "/result": {"GET": Route(runs.run_result)},
     }
     table: dict[str, dict[str, Route]] = {
         "/store": {"GET": Route(_worker_list, auth=False)},
         "/proxy/region": {"GET": Route(_regions, auth=False)},
         "/users/account": {"GET": Route(_account)},
         "/workers": {"GET": Route(_worker_list)},
-        "/worker-runs": {"GET": Route(runs_v2.run_list)},
+        "/worker-runs": {"GET": Route(runs.run_list)},
         "/run-queue/items": {"GET": Route(_not_implemented)},
         "/run-queue/items/activate": {"POST": Route(_not_implemented)},
         "/run-queue/items/release": {"POST": Route(_not_implemented)},
@@ -396,10 +397,10 @@ def _routes() -> list[tuple[tuple[str, ...], dict[str, Route]]]:
         for suffix, operations in run_ops.items():
             table[scope + suffix] = operations
         export = "/export" if scope.endswith("/last") else "/result/export"
-        table[scope + export] = {"GET": Route(runs_v2.run_export)}
+        table[scope + export] = {"GET": Route(runs.run_export)}
     table["/workers/{worker}"] = {"GET": Route(_worker_detail)}
     table["/workers/{worker}/input-schema"] = {"GET": Route(_input_schema, auth=False)}
-    table["/workers/{worker}/runs"] = {"POST": Route(runs_v2.run_worker, body=True)}
+    table["/workers/{worker}/runs"] = {"POST": Route(runs.run_worker, body=True)}
     table["/workers/{worker}/queued-runs"] = {"POST": Route(_not_implemented)}
     return [(tuple((PREFIX + path).split("/")), operations) for path, operations in table.items()]
 

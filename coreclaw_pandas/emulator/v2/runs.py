@@ -16,10 +16,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import params
-from .exports import XLSX_MAX_ROWS
-from .messages import Request, Response
-from .params_v2 import (
+from .. import params
+from ..backend.exports import XLSX_MAX_ROWS
+from ..backend.regions import DEFAULT_REGION
+from ..backend.state import Run, RunStatus, SlugKind, Task, new_slug
+from ..backend.validation import short
+from ..messages import Request, Response, money
+from ..workers.base import WorkerSpec
+from .params import (
     MAX_UNIX,
     RERUN_FIELDS,
     RUN_FIELDS,
@@ -34,11 +38,7 @@ from .params_v2 import (
     run_time_range,
     start_options,
 )
-from .regions import DEFAULT_REGION
-from .state import Run, RunStatus, SlugKind, Task, new_slug
-from .validation import short
-from .wire_v1 import money
-from .wire_v2 import (
+from .wire import (
     INSUFFICIENT_BALANCE,
     PLAN_CONCURRENCY_LIMITED,
     RUN_FAILED,
@@ -54,10 +54,9 @@ from .wire_v2 import (
     run_item,
     sync_meta,
 )
-from .workers.base import WorkerSpec
 
 if TYPE_CHECKING:
-    from .app import App
+    from ..app import App
 
 #: Log entries returned by the log endpoints (the full log is at ``all_logs_url``).
 LOG_TAIL = 100

@@ -1,7 +1,8 @@
 """CoreClaw API v2 wire values: envelope, errors, string statuses and reply shapes.
 
-The reply side of v2; ``routes_v2``, ``runs_v2`` and ``params_v2`` dispatch, serve
-and read requests. All four are v2-only, over the version-neutral ``state``.
+The reply side of v2; ``routes``, ``tasks``, ``runs`` and ``params`` of this
+package dispatch, serve and read requests. All of them are v2-only, over the
+version-neutral backend.
 Every reply, success or error, carries a fresh ``request_id`` in the body and in
 an ``X-Request-Id`` header. Successes use ``{code: 0, message, data, request_id}``
 (without ``data`` when there is nothing to return, as in the spec's examples);
@@ -20,14 +21,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .messages import Response
-from .regions import DEFAULT_REGION
-from .state import Account, LogEntry, Run, RunStatus, Task
-from .wire_v1 import money
-from .workers.base import WorkerSpec
+from ..backend.regions import DEFAULT_REGION
+from ..backend.state import Account, LogEntry, Run, RunStatus, Task
+from ..messages import Response, money
+from ..workers.base import WorkerSpec
 
 if TYPE_CHECKING:
-    from .app import App
+    from ..app import App
 
 #: The v2 run statuses; the same underlying states as v1's integers 1-5.
 STATUS_NAMES = {

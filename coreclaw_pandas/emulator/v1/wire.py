@@ -9,14 +9,13 @@ with the HTTP statuses DOCS-OAS gives them (400/401/404/429/500).
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .messages import Response
-from .state import Run, RunStatus
+from ..backend.state import Run, RunStatus
+from ..messages import Response, money
 
 if TYPE_CHECKING:
-    from .app import App
+    from ..app import App
 
 STATUS_CODES = {
     RunStatus.READY: 1,
@@ -79,13 +78,6 @@ def rate_limited(retry_after: float | None) -> Response:
 def raw_ok(data: bytes) -> Response:
     """Return a success reply around ``data``, already encoded as JSON bytes."""
     return Response(200, b'{"code":0,"message":"success","data":' + data + b"}")
-
-
-def money(value: Decimal) -> str:
-    """Format USD as the API does: a decimal string with at least four decimals."""
-    text = f"{value.quantize(Decimal('0.000001')):f}".rstrip("0")
-    whole, _, frac = text.partition(".")
-    return f"{whole}.{frac.ljust(4, '0')}"
 
 
 def summary(run: Run) -> dict[str, Any]:

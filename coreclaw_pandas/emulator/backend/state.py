@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .workers.base import WorkerSpec
+from ..workers.base import WorkerSpec
 
 #: Crockford base32, the alphabet of ULIDs.
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

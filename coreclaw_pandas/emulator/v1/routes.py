@@ -14,27 +14,26 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import params
-from .messages import Request, Response
-from .params import BadRequest
-from .regions import DEFAULT_REGION, REGIONS
-from .state import Run, RunStatus, SlugKind, new_slug
-from .validation import check_custom, check_system, short
-from .wire_v1 import (
+from .. import params
+from ..backend.regions import DEFAULT_REGION, REGIONS
+from ..backend.state import Run, RunStatus, SlugKind, new_slug
+from ..backend.validation import check_custom, check_system, short
+from ..messages import Request, Response, money
+from ..params import BadRequest
+from ..workers.base import WorkerSpec
+from .wire import (
     STATUS_BY_CODE,
     STATUS_CODES,
     ApiError,
     error,
     invalid,
-    money,
     ok,
     raw_ok,
     summary,
 )
-from .workers.base import WorkerSpec
 
 if TYPE_CHECKING:
-    from .app import App
+    from ..app import App
 
 #: Largest result window of a synchronous start (APIFOX2: "default 10, max 1000").
 SYNC_WINDOW_MAX = 1000

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from ..workers.base import RunAborted, WorkerFailed
 from .state import DATA_ID_KEY, LogEntry, Run, RunStatus, State
-from .workers.base import RunAborted, WorkerFailed
 
 _log = logging.getLogger(__name__)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
