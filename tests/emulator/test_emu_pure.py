@@ -11,7 +11,8 @@ from emu_helpers import COUNTER
 
 from coreclaw_pandas.emulator.backend import exports
 from coreclaw_pandas.emulator.backend.engine import data_id, encode_row
-from coreclaw_pandas.emulator.backend.state import Export, State, new_slug, stable_slug
+from coreclaw_pandas.emulator.backend.ids import new_slug, stable_slug
+from coreclaw_pandas.emulator.backend.state import Export, State
 from coreclaw_pandas.emulator.backend.validation import check_custom, check_system
 from coreclaw_pandas.emulator.control import Emulator
 from coreclaw_pandas.emulator.messages import money

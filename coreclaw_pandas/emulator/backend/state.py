@@ -1,8 +1,8 @@
 """The emulated platform's state: Workers, runs, saved tasks, the account and exports.
 
 No HTTP and no wire names live here: statuses are an enum, times are floats,
-money is ``Decimal``. Each routes module (``routes_v1``, ``routes_v2``) turns
-these objects into its own wire format. Every mutation happens under
+money is ``Decimal``. The ``v1`` and ``v2`` packages each turn these objects into
+their own wire format; identifiers come from ``ids``. Every mutation happens under
 ``State.lock``; readers copy what they need under the lock and format outside it,
 so a page of results costs a list slice while the lock is held.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import hashlib
 import itertools
 import secrets
 import threading
@@ -22,9 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..workers.base import WorkerSpec
+from .ids import SlugKind, new_slug, stable_slug
 
-#: Crockford base32, the alphabet of ULIDs.
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 #: Key added to every stored row; the platform keeps it out of ``headers``.
 DATA_ID_KEY = "__coreclaw_data_id__"
 #: Starting balance in USD when none is given: enough for a few million rows at $0.0001.
@@ -49,39 +47,6 @@ class RunStatus(enum.Enum):
     def terminal(self) -> bool:
         """True once the run can no longer change (Succeeded or Failed)."""
         return self in (RunStatus.SUCCEEDED, RunStatus.FAILED)
-
-
-class SlugKind(enum.Enum):
-    """The three identifier kinds the platform says must not be mixed up."""
-
-    WORKER = "scraper_slug"
-    TASK = "task_slug"
-    RUN = "run_slug"
-
-
-def new_slug(when: float | None = None) -> str:
-    """Return a 26-character ULID-like id: 48-bit millisecond time + 80 random bits.
-
-    Args:
-        when: Unix time in seconds for the time part; now when omitted.
-    """
-    millis = int((time.time() if when is None else when) * 1000) & ((1 << 48) - 1)
-    value = (millis << 80) | secrets.randbits(80)
-    return _encode_base32(value, 26)
-
-
-def stable_slug(seed: str) -> str:
-    """Return a ULID-shaped id derived from ``seed``, the same on every start."""
-    value = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:17], "big") >> 6
-    return _encode_base32(value, 26)
-
-
-def _encode_base32(value: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
 
 
 @dataclass(frozen=True, slots=True)

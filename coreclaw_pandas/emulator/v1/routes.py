@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import params
+from ..backend.ids import SlugKind, new_slug
 from ..backend.regions import DEFAULT_REGION, REGIONS
-from ..backend.state import Run, RunStatus, SlugKind, new_slug
+from ..backend.state import Run, RunStatus
 from ..backend.validation import check_custom, check_system, short
 from ..messages import Request, Response, money
 from ..params import BadRequest

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import params
 from ..backend.exports import XLSX_MAX_ROWS
+from ..backend.ids import SlugKind, new_slug
 from ..backend.regions import DEFAULT_REGION
-from ..backend.state import Run, RunStatus, SlugKind, Task, new_slug
+from ..backend.state import Run, RunStatus, Task
 from ..backend.validation import short
 from ..messages import Request, Response, money
 from ..workers.base import WorkerSpec
