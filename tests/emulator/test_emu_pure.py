@@ -10,8 +10,7 @@ import pytest
 from emu_helpers import COUNTER
 
 from coreclaw_pandas.emulator.backend import exports
-from coreclaw_pandas.emulator.backend.engine import data_id, encode_row
-from coreclaw_pandas.emulator.backend.ids import new_slug, stable_slug
+from coreclaw_pandas.emulator.backend.ids import data_id, encode_row, new_slug, stable_slug
 from coreclaw_pandas.emulator.backend.state import Export, State
 from coreclaw_pandas.emulator.backend.validation import check_custom, check_system
 from coreclaw_pandas.emulator.control import Emulator

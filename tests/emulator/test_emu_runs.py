@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from decimal import Decimal
 
 import pytest
+import requests
 from emu_helpers import COUNTER, SYSTEM
 
 from coreclaw_pandas.emulator import Emulator
@@ -279,3 +281,57 @@ def test_system_only_needs_the_documented_fields(api):
     body = api.run_body(custom={"rows": 1})
     body["input"]["parameters"]["system"] = dict(SYSTEM, proxy_region="GB", memory=16384)
     assert api.ok("/api/v1/scraper/run", body)["run_slug"]
+
+
+RACERS = 12
+
+
+def _race(emu: Emulator, calls: list[tuple[str, dict]]) -> list[tuple[int, dict]]:
+    """Send every ``(path, body)`` at once, each from its own thread and connection."""
+    barrier = threading.Barrier(len(calls))
+    replies: list[tuple[int, dict]] = []
+    lock = threading.Lock()
+
+    def send(path: str, body: dict) -> None:
+        headers = {"api-key": emu.api_key}
+        barrier.wait()
+        reply = requests.post(emu.url + path, json=body, headers=headers, timeout=30)
+        with lock:
+            replies.append((reply.status_code, reply.json()))
+
+    threads = [threading.Thread(target=send, args=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(replies) == len(calls)
+    return replies
+
+
+def test_racing_v1_starts_cannot_both_take_the_last_slot():
+    # Each start checks the plan's limit and creates its run under one lock; when v1
+    # checked outside it, several racing starts could all take the one free slot.
+    with Emulator(workers=[COUNTER], max_concurrent_runs=1) as emu:
+        body = {
+            "scraper_slug": COUNTER.path,
+            "version": COUNTER.version,
+            "is_async": True,
+            # One row, then a long sleep: the run keeps its slot until the emulator stops.
+            "input": {"parameters": {"system": SYSTEM, "custom": {"rows": 1, "interval": 600}}},
+        }
+        replies = _race(emu, [("/api/v1/scraper/run", body)] * RACERS)
+        started = [payload for status, payload in replies if payload["code"] == 0]
+        refused = [(status, payload) for status, payload in replies if payload["code"] != 0]
+        assert len(started) == 1, replies
+        assert len(refused) == RACERS - 1
+        assert all(status == 429 and payload["code"] == 30003 for status, payload in refused)
+        assert all(payload["data"] is None for _, payload in refused)
+        assert "plan allows 1" in refused[0][1]["message"]
+        listed = requests.post(
+            emu.url + "/api/v1/run/list",
+            json={"page_index": 1, "page_size": 100},
+            headers={"api-key": emu.api_key},
+            timeout=30,
+        ).json()["data"]
+        assert listed["count"] == 1
+        assert listed["list"][0]["slug"] == started[0]["data"]["run_slug"]

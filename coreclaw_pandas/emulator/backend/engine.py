@@ -1,19 +1,19 @@
 """Run Workers in background threads and keep their run records up to date.
 
-Each run gets one thread that calls ``worker.run(ctx, custom)``. The context
-(``_Context``) implements the ``RunContext`` protocol of ``workers.base``: it
-encodes rows once as JSON bytes, charges the account per row, counts traffic,
-writes log lines and turns abort, timeout and spend caps into ``RunAborted`` at
-the Worker's next ``push``/``checkpoint``/``sleep``. Ending a run is idempotent
-(``Engine.finish``), so a watchdog timer, an abort timer and the Worker thread
-can all try and only the first one counts.
+``Engine.create_run`` makes every run, for both API versions: it checks the balance
+and the plan's limit and creates the run under one lock, so two racing starts cannot
+both take the last slot. Each run gets one thread that calls
+``worker.run(ctx, custom)``. The context (``_Context``) implements the ``RunContext``
+protocol of ``workers.base``: it encodes rows once as JSON bytes, charges the account
+per row, counts traffic, writes log lines and turns abort, timeout and spend caps
+into ``RunAborted`` at the Worker's next ``push``/``checkpoint``/``sleep``. Ending a
+run is idempotent (``Engine.finish``), so a watchdog timer, an abort timer and the
+Worker thread can all try and only the first one counts.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import logging
 import threading
 import time
@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from ..workers.base import RunAborted, WorkerFailed
-from .state import DATA_ID_KEY, LogEntry, Run, RunStatus, State
+from ..workers.base import RunAborted, WorkerFailed, WorkerSpec
+from .ids import DATA_ID_KEY, data_id, encode_row, new_slug
+from .regions import DEFAULT_REGION
+from .state import LogEntry, Run, RunStatus, State
 
 _log = logging.getLogger(__name__)
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 #: Longest wait honoured (a year): larger timeouts overflow the platform's timers.
 MAX_WAIT_SECONDS = 365 * 24 * 3600.0
 #: Time a run spends in Ready before its Worker starts (scaled by run speed).
@@ -34,29 +35,28 @@ ABORTED_MESSAGE = "The run was aborted by the user."
 BALANCE_MESSAGE = "The run was stopped because the account balance ran out."
 
 
+class StartRefused(Exception):
+    """A start the platform refuses: no run is created and nothing is charged."""
+
+
+class BalanceTooLow(StartRefused):
+    """The balance (``balance``, in USD) cannot pay for one row of the Worker."""
+
+    def __init__(self, balance: Decimal) -> None:
+        super().__init__(f"the balance ({balance} USD) cannot pay for a run")
+        self.balance = balance
+
+
+class TooManyRuns(StartRefused):
+    """``active`` runs are unfinished and the plan allows ``limit`` at a time."""
+
+    def __init__(self, active: int, limit: int) -> None:
+        super().__init__(f"{active} runs are unfinished and the plan allows {limit} at a time")
+        self.active, self.limit = active, limit
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def data_id(run_slug: str, index: int) -> str:
-    """Return the stable 64-hex id of row ``index`` of run ``run_slug``."""
-    return hashlib.sha256(f"{run_slug}:{index}".encode()).hexdigest()
-
-
-def encode_row(row: Mapping[str, Any], row_id: str) -> bytes:
-    """Encode ``row`` as compact UTF-8 JSON with ``DATA_ID_KEY`` first.
-
-    Raises:
-        TypeError: ``row`` is not a mapping or holds values JSON cannot encode.
-        ValueError: ``row`` holds NaN or infinity (not valid JSON).
-    """
-    if not isinstance(row, Mapping):
-        raise TypeError(f"a result row must be a mapping, got {type(row).__name__}")
-    if DATA_ID_KEY in row:
-        row = {k: v for k, v in row.items() if k != DATA_ID_KEY}
-    body = _ENCODER.encode(row if isinstance(row, dict) else dict(row))
-    head = '{"' + DATA_ID_KEY + '":"' + row_id + '"'
-    return (head + "}" if body == "{}" else head + "," + body[1:]).encode()
 
 
 class _StopRun(RunAborted):
@@ -81,16 +81,14 @@ class _Context:
 
     def set_headers(self, headers: Iterable[Mapping[str, str]]) -> None:
         """Declare result columns: items of ``{"key", "label", "format"}``."""
-        cleaned = []
-        for header in headers:
-            key = str(header["key"])
-            cleaned.append(
-                {
-                    "label": str(header.get("label") or key),
-                    "key": key,
-                    "format": str(header.get("format") or "text"),
-                }
-            )
+        cleaned = [
+            {
+                "label": str(header.get("label") or header["key"]),
+                "key": str(header["key"]),
+                "format": str(header.get("format") or "text"),
+            }
+            for header in headers
+        ]
         with self._state.lock:
             self._run.headers = cleaned
 
@@ -181,6 +179,7 @@ class Engine:
         state: The shared platform state.
         run_speed: Callable returning the current speed multiplier (> 0).
         abort_delay: Callable returning seconds a run stays Aborting before Failed.
+        max_active: Callable returning the unfinished runs the plan allows (None: any).
         on_finish: Called (in its own thread) with each run once it is terminal.
     """
 
@@ -190,11 +189,13 @@ class Engine:
         *,
         run_speed: Callable[[], float],
         abort_delay: Callable[[], float],
+        max_active: Callable[[], int | None] = lambda: None,
         on_finish: Callable[[Run], None],
     ) -> None:
         self.state = state
         self.run_speed = run_speed
         self._abort_delay = abort_delay
+        self._max_active = max_active
         self._on_finish = on_finish
         self._notify = True
         # Timeout watchdogs by run slug, cancelled when the run ends first.
@@ -209,7 +210,68 @@ class Engine:
     def _system(self, run: Run, level: int, text: str) -> None:
         self.log(run, level, f"SYSTEM: Subtask-[{run.group}] - {text}")
 
-    def start(self, run: Run, *, base_url: str) -> None:
+    def create_run(
+        self,
+        worker: WorkerSpec,
+        *,
+        custom: Mapping[str, Any],
+        system: Mapping[str, Any],
+        version: str | None = None,
+        origin: str,
+        api_version: str,
+        callback_url: str | None = None,
+        task_slug: str | None = None,
+        base_url: str,
+    ) -> Run:
+        """Create and start a run if the account may; the only way runs are made.
+
+        v1 and v2 starts, reruns and task runs all come here, so they are refused
+        for the same reasons.
+
+        Args:
+            worker: The Worker to run.
+            custom: Worker input (copied: the caller's object stays untouched).
+            system: System parameters over the Worker's defaults.
+            version: Worker version; the Worker's current one when None.
+            origin: Where the run came from, as run details show it.
+            api_version: ``"v1"`` or ``"v2"``: the API that formats its callback.
+            callback_url: URL to notify when the run ends.
+            task_slug: The saved task the run was started from, if any.
+            base_url: Base URL the Worker may use to reach the emulator.
+
+        Raises:
+            BalanceTooLow: The balance cannot pay for one row.
+            TooManyRuns: The plan's limit of unfinished runs is reached.
+        """
+        state = self.state
+        # Held across the checks and the start, so two racing starts cannot both
+        # take the last slot.
+        with state.lock:
+            balance = state.account.balance
+            # A start needs money for at least one row: the platform refuses empty wallets.
+            if balance <= 0 or balance < Decimal(str(worker.price_per_row)):
+                raise BalanceTooLow(balance)
+            limit = self._max_active()
+            if limit is not None:
+                active = sum(1 for run in state.runs.values() if not run.status.terminal)
+                if active >= limit:
+                    raise TooManyRuns(active, limit)
+            run = Run(
+                slug=new_slug(),
+                worker=worker,
+                version=version or worker.version,
+                # A private copy: the decoded request body is also kept by the request recorder.
+                custom=copy.deepcopy(dict(custom)),
+                system={"proxy_region": DEFAULT_REGION, **worker.system, **system},
+                origin=origin,
+                callback_url=callback_url,
+                api_version=api_version,
+                task_slug=task_slug,
+            )
+            self._launch(run, base_url=base_url)
+        return run
+
+    def _launch(self, run: Run, *, base_url: str) -> None:
         """Register ``run`` and execute its Worker in a daemon thread."""
         self.state.add_run(run)
         self._system(run, 2, "Preparing the execution environment.")

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .state import DATA_ID_KEY, Export
+from .ids import DATA_ID_KEY
+from .state import Export
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

@@ -1,19 +1,26 @@
-"""Identifiers of the emulated platform: ULID-shaped slugs and their three kinds.
+"""Identifiers of the emulated platform: ULID-shaped slugs, their kinds, row ids.
 
 Runs, tasks and Workers are all named by 26-character Crockford base32 strings,
 so the kind of a slug cannot be told from its shape; ``SlugKind`` names the
-kinds that replies must not mix up.
+kinds that replies must not mix up. Every stored result row carries a stable
+64-hex id under ``DATA_ID_KEY``, written into its JSON by ``encode_row``.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import json
 import secrets
 import time
+from collections.abc import Mapping
+from typing import Any
 
 #: Crockford base32, the alphabet of ULIDs.
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: Key added to every stored row; the platform keeps it out of ``headers``.
+DATA_ID_KEY = "__coreclaw_data_id__"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 class SlugKind(enum.Enum):
@@ -47,3 +54,24 @@ def _encode_base32(value: int, length: int) -> str:
         chars.append(_CROCKFORD[value & 31])
         value >>= 5
     return "".join(reversed(chars))
+
+
+def data_id(run_slug: str, index: int) -> str:
+    """Return the stable 64-hex id of row ``index`` of run ``run_slug``."""
+    return hashlib.sha256(f"{run_slug}:{index}".encode()).hexdigest()
+
+
+def encode_row(row: Mapping[str, Any], row_id: str) -> bytes:
+    """Encode ``row`` as compact UTF-8 JSON with ``DATA_ID_KEY`` first.
+
+    Raises:
+        TypeError: ``row`` is not a mapping or holds values JSON cannot encode.
+        ValueError: ``row`` holds NaN or infinity (not valid JSON).
+    """
+    if not isinstance(row, Mapping):
+        raise TypeError(f"a result row must be a mapping, got {type(row).__name__}")
+    if DATA_ID_KEY in row:
+        row = {k: v for k, v in row.items() if k != DATA_ID_KEY}
+    body = _ENCODER.encode(row if isinstance(row, dict) else dict(row))
+    head = '{"' + DATA_ID_KEY + '":"' + row_id + '"'
+    return (head + "}" if body == "{}" else head + "," + body[1:]).encode()

@@ -23,8 +23,6 @@ from typing import Any
 from ..workers.base import WorkerSpec
 from .ids import SlugKind, new_slug, stable_slug
 
-#: Key added to every stored row; the platform keeps it out of ``headers``.
-DATA_ID_KEY = "__coreclaw_data_id__"
 #: Starting balance in USD when none is given: enough for a few million rows at $0.0001.
 DEFAULT_BALANCE = Decimal("100.0000")
 #: Starting traffic quota in bytes (5 GiB), and its validity.

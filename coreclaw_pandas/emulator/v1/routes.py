@@ -8,15 +8,15 @@ documented in docs/emulator.md ("Choices on open questions").
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import params
-from ..backend.ids import SlugKind, new_slug
-from ..backend.regions import DEFAULT_REGION, REGIONS
+from ..backend.engine import BalanceTooLow, TooManyRuns
+from ..backend.ids import SlugKind
+from ..backend.regions import REGIONS
 from ..backend.state import Run, RunStatus
 from ..backend.validation import check_custom, check_system, short
 from ..messages import Request, Response, money
@@ -194,13 +194,6 @@ def _regions(app: App, request: Request, body: dict[str, Any]) -> Response:
 # Runs -------------------------------------------------------------------------
 
 
-def _check_balance(app: App, worker: WorkerSpec) -> None:
-    # A start needs money for at least one row: the platform refuses empty wallets.
-    balance = app.state.account.balance
-    if balance <= 0 or balance < Decimal(str(worker.price_per_row)):
-        raise ApiError(400, 30001, "Balance is not enough")
-
-
 def _start(
     app: App,
     request: Request,
@@ -211,20 +204,23 @@ def _start(
     callback_url: str | None,
     task_slug: str | None = None,
 ) -> Run:
-    _check_balance(app, worker)
-    run = Run(
-        slug=new_slug(),
-        worker=worker,
-        version=version,
-        # A private copy: the decoded request body is also kept by the request recorder.
-        custom=copy.deepcopy(custom),
-        system={"proxy_region": DEFAULT_REGION, **worker.system, **system},
-        callback_url=callback_url,
-        api_version="v1",
-        task_slug=task_slug,
-    )
-    app.engine.start(run, base_url=app.public_base(request))
-    return run
+    try:
+        return app.engine.create_run(
+            worker,
+            custom=custom,
+            system=system,
+            version=version,
+            origin="api",
+            api_version="v1",
+            callback_url=callback_url,
+            task_slug=task_slug,
+            base_url=app.public_base(request),
+        )
+    except BalanceTooLow:
+        raise ApiError(400, 30001, "Balance is not enough") from None
+    except TooManyRuns as exc:
+        # 30003 is documented for v2 only; v1 answers it with v2's HTTP 429.
+        raise ApiError(429, 30003, f"Plan concurrency limit reached: {exc}") from None
 
 
 def _scraper_run(app: App, request: Request, body: dict[str, Any]) -> Response:

@@ -1,8 +1,8 @@
 """CoreClaw API v2 runs: lookups, starting runs, and the run endpoints.
 
-``routes_v2`` dispatches and ``params_v2`` reads requests; this module finds
-Workers, runs and tasks by their v2 ids, starts runs (balance and plan-concurrency
-checks) for the worker, rerun and task endpoints, writes the synchronous reply,
+``routes`` dispatches and ``params`` reads requests; this module finds
+Workers, runs and tasks by their v2 ids, starts runs (through the backend's
+``create_run``) for the worker, rerun and task endpoints, writes the synchronous reply,
 and serves the run endpoints. A run endpoint serves a run named by ``{runId}``,
 or the newest run of the account or of a Worker (the ``/last`` shortcuts),
 through the same handler.
@@ -10,16 +10,15 @@ through the same handler.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import params
+from ..backend.engine import BalanceTooLow, TooManyRuns
 from ..backend.exports import XLSX_MAX_ROWS
-from ..backend.ids import SlugKind, new_slug
-from ..backend.regions import DEFAULT_REGION
+from ..backend.ids import SlugKind
 from ..backend.state import Run, RunStatus, Task
 from ..backend.validation import short
 from ..messages import Request, Response, money
@@ -173,44 +172,32 @@ def start(
     version: str | None = None,
     task_slug: str | None = None,
 ) -> Run:
-    """Create a run through v2 and start its Worker.
+    """Create a run through v2 and start its Worker (``Engine.create_run``).
 
     Raises:
         ApiError: 30001 (HTTP 402) when the balance cannot pay one row, 30003
             (HTTP 429) when ``max_concurrent_runs`` runs are unfinished.
     """
-    state = app.state
-    # Held across check and start, so two racing starts cannot both take the last slot.
-    with state.lock:
-        balance = state.account.balance
-        if balance <= 0 or balance < Decimal(str(worker.price_per_row)):
-            raise ApiError(
-                402,
-                INSUFFICIENT_BALANCE,
-                [f"the balance ({money(max(balance, Decimal(0)))} USD) cannot pay for a run"],
-            )
-        cap = app.settings.max_concurrent_runs
-        active = sum(1 for run in state.runs.values() if not run.status.terminal)
-        if cap is not None and active >= cap:
-            raise ApiError(
-                429,
-                PLAN_CONCURRENCY_LIMITED,
-                [f"{active} runs are unfinished and the plan allows {cap} at a time"],
-            )
-        run = Run(
-            slug=new_slug(),
-            worker=worker,
-            version=version or worker.version,
-            # A private copy: the decoded request body is also kept by the request recorder.
-            custom=copy.deepcopy(custom),
-            system={"proxy_region": DEFAULT_REGION, **worker.system, **system},
+    try:
+        return app.engine.create_run(
+            worker,
+            custom=custom,
+            system=system,
+            version=version,
             origin="openapi",
-            callback_url=callback_url,
             api_version="v2",
+            callback_url=callback_url,
             task_slug=task_slug,
+            base_url=app.public_base(request),
         )
-        app.engine.start(run, base_url=app.public_base(request))
-    return run
+    except BalanceTooLow as exc:
+        raise ApiError(
+            402,
+            INSUFFICIENT_BALANCE,
+            [f"the balance ({money(max(exc.balance, Decimal(0)))} USD) cannot pay for a run"],
+        ) from None
+    except TooManyRuns as exc:
+        raise ApiError(429, PLAN_CONCURRENCY_LIMITED, [str(exc)]) from None
 
 
 def run_reply(app: App, run: Run, options: StartOptions, *, rerun: bool = False) -> Response:
