@@ -1,45 +1,30 @@
-"""CoreClaw REST API v1 routes: paths, methods, auth, request fields and handlers.
+"""CoreClaw REST API v1 routes: paths, methods, auth, and the catalogue endpoints.
 
-Everything v1-specific lives here and in ``wire_v1`` (envelope, codes, statuses,
-run summary), over the version-neutral ``state``/``engine``; a v2 module would sit
-beside them over the same state. Where the contract is silent the choice is
-documented in docs/emulator.md ("Choices on open questions").
+``handle`` looks the path up in the route table, checks the method and the
+``api-key`` header, reads the JSON body and calls the handler; ``ApiError``
+becomes a ``{code, message, data: null}`` reply. The run and task endpoints live
+in ``runs``, the envelope, codes and run summary in ``wire``; all of them sit over
+the version-neutral backend, which v2 shares. Where the contract is silent the
+choice is documented in docs/emulator.md ("Choices on open questions").
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import params
-from ..backend.engine import BalanceTooLow, TooManyRuns
-from ..backend.ids import SlugKind
 from ..backend.regions import REGIONS
-from ..backend.state import Run, RunStatus
-from ..backend.validation import check_custom, check_system, short
+from ..backend.validation import short
 from ..messages import Request, Response, money
 from ..params import BadRequest
-from ..workers.base import WorkerSpec
-from .wire import (
-    STATUS_BY_CODE,
-    STATUS_CODES,
-    ApiError,
-    error,
-    invalid,
-    ok,
-    raw_ok,
-    summary,
-)
+from . import runs
+from .runs import worker_from
+from .wire import ApiError, error, invalid, ok
 
 if TYPE_CHECKING:
     from ..app import App
-
-#: Largest result window of a synchronous start (APIFOX2: "default 10, max 1000").
-SYNC_WINDOW_MAX = 1000
-#: Log entries returned by run/last/log (the full log is at ``all_logs_url``).
-LOG_TAIL = 100
 
 
 # Dispatch ---------------------------------------------------------------------
@@ -85,68 +70,6 @@ def handle(app: App, request: Request) -> Response:
         return error(exc.http_status, exc.code, exc.message)
 
 
-# Lookups ----------------------------------------------------------------------
-
-
-def _mixed(field: str, kind: SlugKind) -> ApiError:
-    return invalid(
-        f"{field} is a {kind.value}, not a {field}: the three slug kinds "
-        "(scraper_slug, task_slug, run_slug) must not be mixed up"
-    )
-
-
-def _worker(app: App, slug: str, field: str = "scraper_slug") -> WorkerSpec:
-    worker = app.state.find_worker(slug)
-    if worker is not None:
-        return worker
-    kind = app.state.slug_kind(slug)
-    if kind is not None:
-        raise _mixed(field, kind)
-    raise ApiError(404, 50001, "Script does not exist")
-
-
-def _run(app: App, body: dict[str, Any]) -> Run:
-    slug = params.get_str(body, "run_slug")
-    run = app.state.runs.get(slug)
-    if run is not None:
-        return run
-    kind = app.state.slug_kind(slug)
-    if kind is not None:
-        raise _mixed("run_slug", kind)
-    raise ApiError(404, 70001, "Run record does not exist")
-
-
-def _page_args(app: App, body: dict[str, Any], *, required: bool) -> tuple[int, int]:
-    if "page" in body:
-        raise invalid("unknown field 'page': v1 pages with page_index (1-based) and page_size")
-    maximum = app.settings.max_page_size
-    index = params.get_int(body, "page_index", required=required, default=1, minimum=1)
-    size = params.get_int(
-        body,
-        "page_size",
-        required=required,
-        default=10,
-        minimum=1,
-        maximum=maximum,
-        maximum_reason="the maximum page size",
-    )
-    return index, size
-
-
-def _results_bytes(app: App, run: Run, index: int, size: int) -> bytes:
-    # Rows are stored encoded, so a page is a join: no per-row JSON work here.
-    count, headers, rows = app.state.page(run, (index - 1) * size, size)
-    head = json.dumps({"count": count, "headers": headers}, ensure_ascii=False)[:-1].encode()
-    return b"".join(
-        (
-            head,
-            b',"list":[',
-            b",".join(rows),
-            f'],"page_index":{index},"page_size":{size}}}'.encode(),
-        )
-    )
-
-
 # Public endpoints -----------------------------------------------------------------
 
 
@@ -164,7 +87,7 @@ def _store(app: App, request: Request, body: dict[str, Any]) -> Response:
 
 
 def _scraper(app: App, request: Request, body: dict[str, Any]) -> Response:
-    worker = _worker(app, params.query_str(request.query, "slug"), "slug")
+    worker = worker_from(app, params.query_str(request.query, "slug"), "slug")
     system = worker.system
     return ok(
         {
@@ -191,200 +114,7 @@ def _regions(app: App, request: Request, body: dict[str, Any]) -> Response:
     return ok({"list": [{"code": code, "name": name} for code, name in REGIONS.items()]})
 
 
-# Runs -------------------------------------------------------------------------
-
-
-def _start(
-    app: App,
-    request: Request,
-    worker: WorkerSpec,
-    version: str,
-    custom: dict[str, Any],
-    system: dict[str, Any],
-    callback_url: str | None,
-    task_slug: str | None = None,
-) -> Run:
-    try:
-        return app.engine.create_run(
-            worker,
-            custom=custom,
-            system=system,
-            version=version,
-            origin="api",
-            api_version="v1",
-            callback_url=callback_url,
-            task_slug=task_slug,
-            base_url=app.public_base(request),
-        )
-    except BalanceTooLow:
-        raise ApiError(400, 30001, "Balance is not enough") from None
-    except TooManyRuns as exc:
-        # 30003 is documented for v2 only; v1 answers it with v2's HTTP 429.
-        raise ApiError(429, 30003, f"Plan concurrency limit reached: {exc}") from None
-
-
-def _scraper_run(app: App, request: Request, body: dict[str, Any]) -> Response:
-    worker = _worker(app, params.get_str(body, "scraper_slug"))
-    is_async = params.get_bool(body, "is_async")
-    version = params.get_str(body, "version")
-    if version != worker.version:
-        raise ApiError(
-            400,
-            50003,
-            f"The script version is not available: {short(version)} "
-            f"(current version is {worker.version})",
-        )
-    parameters = params.get_object(params.get_object(body, "input"), "parameters")
-    problems = [f"input.parameters.system: {p}" for p in check_system(parameters.get("system"))]
-    problems += [
-        f"input.parameters.custom: {p}"
-        for p in check_custom(worker.input_schema, parameters.get("custom"))
-    ]
-    if problems:
-        raise invalid("; ".join(problems))
-    callback_url = params.get_url(body, "callback_url", required=False)
-    if "page" in body:
-        raise invalid("unknown field 'page': v1 pages with page_index (1-based) and page_size")
-    index = params.get_int(body, "page_index", required=False, default=1, minimum=1)
-    size = params.get_int(
-        body,
-        "page_size",
-        required=False,
-        default=10,
-        minimum=1,
-        maximum=SYNC_WINDOW_MAX,
-        maximum_reason="the sync result window",
-    )
-    run = _start(
-        app, request, worker, version, parameters["custom"], parameters["system"], callback_url
-    )
-    if is_async:
-        return ok({"run_slug": run.slug})
-    return _sync_reply(app, run, index, size)
-
-
-def _sync_reply(app: App, run: Run, index: int, size: int) -> Response:
-    if not run.done.wait(max(0.0, app.settings.sync_wait_cap)):
-        return ok({"run_slug": run.slug, "run_status": STATUS_CODES[run.status]})
-    succeeded = run.status is RunStatus.SUCCEEDED
-    meta = {
-        "run_slug": run.slug,
-        "run_status": STATUS_CODES[run.status],
-        "error_message": run.err_msg,
-        "execution_start_timestamp": int(run.started_at),
-        "execution_end_timestamp": int(run.finished_at),
-        "running_duration": int(run.duration()),
-        "result_message": (
-            f"The run succeeded with {len(run.rows)} results." if succeeded else run.err_msg
-        ),
-    }
-    head = json.dumps(meta, ensure_ascii=False)[:-1].encode()
-    return raw_ok(head + b',"results":' + _results_bytes(app, run, index, size) + b"}")
-
-
-def _abort(app: App, request: Request, body: dict[str, Any]) -> Response:
-    run = _run(app, body)
-    if not app.engine.abort(run):
-        raise ApiError(
-            500,
-            70002,
-            f"Failed to abort run: it has already finished (status {STATUS_CODES[run.status]})",
-        )
-    return ok(None)
-
-
-def _rerun(app: App, request: Request, body: dict[str, Any]) -> Response:
-    old = _run(app, body)
-    callback_url = params.get_url(body, "callback_url")
-    run = _start(
-        app, request, old.worker, old.version, dict(old.custom), dict(old.system), callback_url
-    )
-    return ok({"run_slug": run.slug})
-
-
-def _task_run(app: App, request: Request, body: dict[str, Any]) -> Response:
-    slug = params.get_str(body, "task_slug")
-    callback_url = params.get_url(body, "callback_url")
-    task = app.state.tasks.get(slug)
-    if task is None:
-        kind = app.state.slug_kind(slug)
-        if kind is not None:
-            raise _mixed("task_slug", kind)
-        raise ApiError(404, 60001, "Task does not exist")
-    worker = app.state.workers.get(task.worker_slug)
-    if worker is None:
-        raise ApiError(404, 50001, "Script does not exist")
-    run = _start(
-        app,
-        request,
-        worker,
-        worker.version,
-        dict(task.custom),
-        dict(task.system),
-        callback_url,
-        task.slug,
-    )
-    return ok({"run_slug": run.slug})
-
-
-def _run_list(app: App, request: Request, body: dict[str, Any]) -> Response:
-    index, size = _page_args(app, body, required=True)
-    status_code = params.get_int(body, "status", required=False, default=0, minimum=0, maximum=5)
-    slug = params.get_str(body, "scraper_slug", required=False, allow_empty=True) or ""
-    worker_slug = None
-    if slug:
-        worker = app.state.find_worker(slug)
-        worker_slug = worker.slug if worker else slug
-    runs = app.state.list_runs(status=STATUS_BY_CODE.get(status_code), worker_slug=worker_slug)
-    window = runs[(index - 1) * size : index * size]
-    with app.state.lock:
-        items = [summary(run) for run in window]
-    return ok({"count": len(runs), "list": items, "page_index": index, "page_size": size})
-
-
-def _run_detail(app: App, request: Request, body: dict[str, Any]) -> Response:
-    run = _run(app, body)
-    with app.state.lock:
-        return ok(summary(run))
-
-
-def _result_list(app: App, request: Request, body: dict[str, Any]) -> Response:
-    run = _run(app, body)
-    index, size = _page_args(app, body, required=False)
-    return raw_ok(_results_bytes(app, run, index, size))
-
-
-def _export(app: App, request: Request, body: dict[str, Any]) -> Response:
-    run = _run(app, body)
-    fmt = params.get_str(body, "format")
-    if fmt not in ("csv", "json"):
-        raise invalid(f"format must be 'csv' or 'json', got {short(fmt)}")
-    keys = params.get_str_list(body, "filter_keys")
-    export = app.state.create_export(run, fmt, keys, lifetime=app.settings.export_ttl)
-    url = f"{app.public_base(request)}/_emulator/exports/{export.token}.{fmt}"
-    return ok({"download_url": url})
-
-
-def _last_log(app: App, request: Request, body: dict[str, Any]) -> Response:
-    run = _run(app, body)
-    with app.state.lock:
-        entries = run.logs[-LOG_TAIL:]
-        count = len(run.rows)
-    return ok(
-        {
-            "all_logs_url": f"{app.public_base(request)}/_emulator/logs/{run.slug}.log",
-            "list": [
-                {
-                    "type": e.level,
-                    "group": e.group,
-                    "content": e.content,
-                    "timestamp": e.timestamp_ms,
-                }
-                for e in entries
-            ],
-            "result_count": count,
-        }
-    )
+# Account ----------------------------------------------------------------------
 
 
 def _account(app: App, request: Request, body: dict[str, Any]) -> Response:
@@ -403,14 +133,14 @@ ROUTES: dict[str, tuple[str, Handler, bool]] = {
     "/api/store": ("GET", _store, False),
     "/api/scraper": ("GET", _scraper, False),
     "/api/proxy/region": ("GET", _regions, False),
-    "/api/v1/scraper/run": ("POST", _scraper_run, True),
-    "/api/v1/scraper/abort": ("POST", _abort, True),
-    "/api/v1/run/list": ("POST", _run_list, True),
-    "/api/v1/run/detail": ("POST", _run_detail, True),
-    "/api/v1/run/result/list": ("POST", _result_list, True),
-    "/api/v1/run/result/export": ("POST", _export, True),
-    "/api/v1/run/last/log": ("POST", _last_log, True),
-    "/api/v1/rerun": ("POST", _rerun, True),
-    "/api/v1/task/run": ("POST", _task_run, True),
+    "/api/v1/scraper/run": ("POST", runs.scraper_run, True),
+    "/api/v1/scraper/abort": ("POST", runs.abort, True),
+    "/api/v1/run/list": ("POST", runs.run_list, True),
+    "/api/v1/run/detail": ("POST", runs.run_detail, True),
+    "/api/v1/run/result/list": ("POST", runs.result_list, True),
+    "/api/v1/run/result/export": ("POST", runs.export, True),
+    "/api/v1/run/last/log": ("POST", runs.last_log, True),
+    "/api/v1/rerun": ("POST", runs.rerun, True),
+    "/api/v1/task/run": ("POST", runs.task_run, True),
     "/api/v1/account/info": ("POST", _account, True),
 }

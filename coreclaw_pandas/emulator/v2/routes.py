@@ -1,12 +1,12 @@
-"""CoreClaw API v2 routes: paths, methods, auth, and the catalogue and task endpoints.
+"""CoreClaw API v2 routes: paths, methods, auth, and the catalogue endpoints.
 
 ``handle`` matches ``/api/v2/...`` against the route table (ids in the path), checks
 the method and the credential (``Authorization: Bearer``, the ``api-key`` header or
 ``?token=``), reads the JSON body and calls the handler; ``ApiError`` becomes an
-ErrorEnvelope reply. The run endpoints live in ``v2.runs``, reply shapes in
-``v2.wire``; all of them share the version-neutral backend with v1, so a run is
-visible through both versions. Choices where the spec is silent are listed in
-docs/emulator.md ("API v2").
+ErrorEnvelope reply. The run endpoints live in ``runs``, the saved-task endpoints
+in ``tasks``, reply shapes in ``wire``; all of them share the version-neutral
+backend with v1, so a run is visible through both versions. Choices where the
+spec is silent are listed in docs/emulator.md ("API v2").
 """
 
 from __future__ import annotations
@@ -16,30 +16,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from .. import params
 from ..backend.regions import REGIONS
-from ..backend.state import Task
 from ..backend.validation import short
 from ..messages import Request, Response
 from ..params import BadRequest
 from ..workers.base import WorkerSpec
-from . import runs
-from .params import (
-    CREATE_FIELDS,
-    INPUT_FIELDS,
-    RERUN_FIELDS,
-    UPDATE_FIELDS,
-    Body,
-    Call,
-    Handler,
-    check_version,
-    query_str,
-    query_window,
-    read_input,
-    read_schedule,
-    start_options,
-)
-from .runs import task_from, worker_filter, worker_from
+from . import runs, tasks
+from .params import Call, Handler, query_str, query_window
+from .runs import worker_from
 from .wire import (
     INVALID_ARGUMENT,
     INVALID_TOKEN,
@@ -52,11 +36,7 @@ from .wire import (
     bad_request,
     error,
     error_reply,
-    not_found,
     ok,
-    task_detail,
-    task_item,
-    task_version,
     worker_detail,
     worker_item,
 )
@@ -223,139 +203,6 @@ def _not_implemented(app: App, call: Call) -> Response:
     raise ApiError(501, NOT_IMPLEMENTED, ["the run queue is not emulated"])
 
 
-# Task endpoints ---------------------------------------------------------------------
-
-
-def _task_worker(app: App, task: Task) -> WorkerSpec:
-    worker = app.state.workers.get(task.worker_slug)
-    if worker is None:
-        raise not_found(f"the Worker of task {task.slug} no longer exists")
-    return worker
-
-
-def _task_list(app: App, call: Call) -> Response:
-    page = query_window(app, call.query)
-    worker_slug = worker_filter(app, call.query)
-    words = (query_str(call.query, "keyword") or "").lower().split()
-    with app.state.lock:
-        tasks = sorted(app.state.tasks.values(), key=lambda task: task.number, reverse=True)
-    tasks = [
-        task
-        for task in tasks
-        if (worker_slug is None or task.worker_slug == worker_slug)
-        and all(word in f"{task.title} {task.slug}".lower() for word in words)
-    ]
-    shown = tasks[page.start : page.start + page.limit]
-    items = [task_item(task, app.state.workers.get(task.worker_slug)) for task in shown]
-    return ok(
-        {"count": len(tasks), "list": items, "page_index": page.page_index, "page_size": page.limit}
-    )
-
-
-def _task_create(app: App, call: Call) -> Response:
-    body = Body(call.body, CREATE_FIELDS)
-    worker_id = body.get(params.get_str, "worker_id")
-    title = body.get(params.get_str, "title")
-    description = body.get(params.get_str, "description", required=False, allow_empty=True)
-    version = body.get(params.get_str, "version", required=False)
-    if "input" not in call.body:
-        body.problems.append("input is required")
-    schedule = read_schedule(body)
-    if worker_id is not None and "/" in worker_id:
-        body.problems.append(
-            f"worker_id must be a Worker ULID or owner~name, got {short(worker_id)}"
-        )
-    if worker_id is None or "/" in worker_id:
-        body.check()  # without a usable Worker there is no schema to check the input against
-    worker = worker_from(app, worker_id, where="worker_id")
-    check_version(worker, version)
-    custom, system, problems = read_input(worker, call.body.get("input"), flat_ok=True)
-    body.problems += problems
-    body.check()
-    task = app.state.add_task(
-        worker,
-        custom,
-        system=system,
-        title=title,
-        description=description or "",
-        version=version,
-        schedule=schedule,
-    )
-    return ok({"slug": task.slug})
-
-
-def _task_get(app: App, call: Call) -> Response:
-    task = task_from(app, call.params["task"])
-    return ok(task_detail(task, app.state.workers.get(task.worker_slug)))
-
-
-def _task_update(app: App, call: Call) -> Response:
-    task = task_from(app, call.params["task"])
-    body = Body(call.body, UPDATE_FIELDS)
-    changes: dict[str, Any] = {}
-    title = body.get(params.get_str, "title", required=False)
-    if title is not None:
-        changes["title"] = title
-    description = body.get(params.get_str, "description", required=False, allow_empty=True)
-    if description is not None:
-        changes["description"] = description
-    schedule = read_schedule(body)
-    body.check()
-    if schedule:
-        changes["schedule"] = {**task.schedule, **schedule}
-    app.state.update_task(task.slug, **changes)
-    return ok(None)
-
-
-def _task_delete(app: App, call: Call) -> Response:
-    task = task_from(app, call.params["task"])
-    app.state.delete_task(task.slug)
-    return ok(None)
-
-
-def _task_input(app: App, call: Call) -> Response:
-    task = task_from(app, call.params["task"])
-    worker = app.state.workers.get(task.worker_slug)
-    return ok({"input": task.custom, "version": task_version(task, worker)})
-
-
-def _task_input_update(app: App, call: Call) -> Response:
-    task = task_from(app, call.params["task"])
-    body = Body(call.body, INPUT_FIELDS)
-    version = body.get(params.get_str, "version", required=False)
-    if "input" not in call.body:
-        body.problems.append("input is required")
-    worker = _task_worker(app, task)
-    check_version(worker, version)
-    custom, system, problems = read_input(worker, call.body.get("input"), flat_ok=True)
-    body.problems += problems
-    body.check()
-    changes: dict[str, Any] = {"custom": custom, "system": {**task.system, **system}}
-    if version is not None:
-        changes["version"] = version
-    app.state.update_task(task.slug, **changes)
-    return ok(None)
-
-
-def _task_run(app: App, call: Call) -> Response:
-    task = task_from(app, call.params["task"])
-    body = Body(call.body, RERUN_FIELDS)
-    options = start_options(app, body)
-    body.check()
-    worker = _task_worker(app, task)
-    check_version(worker, task.version)
-    run = runs.start(
-        app,
-        call.request,
-        worker,
-        dict(task.custom),
-        dict(task.system),
-        options.callback_url,
-        task_slug=task.slug,
-    )
-    return runs.run_reply(app, run, options)
-
-
 # Route table ------------------------------------------------------------------------
 
 
@@ -378,19 +225,19 @@ def _routes() -> list[tuple[tuple[str, ...], dict[str, Route]]]:
         "/run-queue/items/release": {"POST": Route(_not_implemented)},
         "/run-queue/items/{queue}/release": {"POST": Route(_not_implemented)},
         "/worker-tasks": {
-            "GET": Route(_task_list),
-            "POST": Route(_task_create, body=True),
+            "GET": Route(tasks.task_list),
+            "POST": Route(tasks.task_create, body=True),
         },
         "/worker-tasks/{task}": {
-            "GET": Route(_task_get),
-            "PUT": Route(_task_update, body=True),
-            "DELETE": Route(_task_delete),
+            "GET": Route(tasks.task_get),
+            "PUT": Route(tasks.task_update, body=True),
+            "DELETE": Route(tasks.task_delete),
         },
         "/worker-tasks/{task}/input": {
-            "GET": Route(_task_input),
-            "PUT": Route(_task_input_update, body=True),
+            "GET": Route(tasks.task_input),
+            "PUT": Route(tasks.task_input_update, body=True),
         },
-        "/worker-tasks/{task}/runs": {"POST": Route(_task_run, body=True)},
+        "/worker-tasks/{task}/runs": {"POST": Route(tasks.task_run, body=True)},
     }
     # The /last shortcuts come before {runId}, so "last" is never read as a run id.
     for scope in ("/worker-runs/last", "/workers/{worker}/runs/last", "/worker-runs/{run}"):
