@@ -21,7 +21,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from . import v1, v2
+from . import demo_site, v1, v2
 from .backend import exports
 from .backend.engine import Engine
 from .backend.state import Run, State
@@ -206,7 +206,8 @@ class App:
         try:
             path = request.path
             if path == "/demo-site" or path.startswith("/demo-site/"):
-                return _demo_site(path[len("/demo-site/") :])
+                status, content_type, body = demo_site.render(path[len("/demo-site/") :])
+                return Response(status, body, content_type)
             if path.startswith("/_emulator/exports/"):
                 return self._download(path[len("/_emulator/exports/") :])
             if path.startswith("/_emulator/logs/"):
@@ -306,12 +307,3 @@ class App:
 
 def _plain(status: int, text: str) -> Response:
     return Response(status, text.encode(), "text/plain; charset=utf-8")
-
-
-def _demo_site(path: str) -> Response:
-    try:
-        from . import demo_site as site
-    except ImportError:
-        return _plain(404, "The demo site is not installed.")
-    status, content_type, body = site.render(path)
-    return Response(status, body, content_type)
