@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from decimal import Decimal
 
 import pytest
 import requests
-from emu_helpers import COUNTER, SYSTEM
 
 from coreclaw_pandas.emulator import Emulator
 from coreclaw_pandas.emulator.workers.base import WorkerSpec
+
+from ..helpers import COUNTER, SYSTEM, Api, race
 
 
 def _statuses_until_done(api, slug: str) -> tuple[list[int], list[int]]:
@@ -93,8 +93,6 @@ def test_a_crashing_worker_fails_its_run_not_the_emulator(api):
         run=crash,
     )
     with Emulator(workers=[spec], builtin=False) as emu:
-        from emu_helpers import Api
-
         local = Api(emu)
         detail = local.wait(local.start("tests/crash"))
         assert detail["status"] == 4 and "ZeroDivisionError: boom" in detail["err_msg"]
@@ -286,28 +284,6 @@ def test_system_only_needs_the_documented_fields(api):
 RACERS = 12
 
 
-def _race(emu: Emulator, calls: list[tuple[str, dict]]) -> list[tuple[int, dict]]:
-    """Send every ``(path, body)`` at once, each from its own thread and connection."""
-    barrier = threading.Barrier(len(calls))
-    replies: list[tuple[int, dict]] = []
-    lock = threading.Lock()
-
-    def send(path: str, body: dict) -> None:
-        headers = {"api-key": emu.api_key}
-        barrier.wait()
-        reply = requests.post(emu.url + path, json=body, headers=headers, timeout=30)
-        with lock:
-            replies.append((reply.status_code, reply.json()))
-
-    threads = [threading.Thread(target=send, args=call) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert len(replies) == len(calls)
-    return replies
-
-
 def test_racing_v1_starts_cannot_both_take_the_last_slot():
     # Each start checks the plan's limit and creates its run under one lock; when v1
     # checked outside it, several racing starts could all take the one free slot.
@@ -319,7 +295,7 @@ def test_racing_v1_starts_cannot_both_take_the_last_slot():
             # One row, then a long sleep: the run keeps its slot until the emulator stops.
             "input": {"parameters": {"system": SYSTEM, "custom": {"rows": 1, "interval": 600}}},
         }
-        replies = _race(emu, [("/api/v1/scraper/run", body)] * RACERS)
+        replies = race(emu, [("/api/v1/scraper/run", body)] * RACERS)
         started = [payload for status, payload in replies if payload["code"] == 0]
         refused = [(status, payload) for status, payload in replies if payload["code"] != 0]
         assert len(started) == 1, replies

@@ -12,18 +12,21 @@ be ErrorEnvelopes.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import requests
-from emu_helpers import COUNTER
-from test_emu_v2_helpers import COUNTER_ID, GHOST, V2, Receiver, check_envelope
 
 from coreclaw_pandas.emulator import Emulator
 from coreclaw_pandas.emulator.workers.base import WorkerSpec
+
+from ..helpers import COUNTER
+from ..v2_helpers import COUNTER_ID, GHOST, V2, Receiver, check_envelope
 
 SLOW = "coreclaw~slow-worker"
 FOREVER = {"input": {"parameters": {"custom": {"interval_seconds": 1, "duration_seconds": 600}}}}
@@ -45,9 +48,14 @@ FREE = {
 }
 
 
-@pytest.fixture(scope="module")
-def spec(request) -> dict:
-    path = request.getfixturevalue("reference") / "openapi-v2-reference.json"
+@pytest.fixture
+def spec(shared_reference: Path) -> dict:
+    return _load(shared_reference / "openapi-v2-reference.json")
+
+
+@functools.cache
+def _load(path: Path) -> dict:
+    # Parsed once per session: every test reads the same spec.
     return json.loads(path.read_text())
 
 

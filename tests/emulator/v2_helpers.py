@@ -16,9 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import requests
-from emu_helpers import COUNTER
 
 from coreclaw_pandas.emulator import Emulator
+
+from .helpers import COUNTER
 
 REQUEST_ID = re.compile(r"^req-[0-9a-f]{16}$")
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")

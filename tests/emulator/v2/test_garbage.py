@@ -8,9 +8,10 @@ import logging
 from urllib.parse import quote, urlsplit
 
 import pytest
-from test_emu_v2_helpers import COUNTER_ID, REQUEST_ID
 
 from coreclaw_pandas.emulator.v2.routes import ROUTES
+
+from ..v2_helpers import COUNTER_ID, REQUEST_ID
 
 #: Concrete paths for every route: ids that exist, that do not, and odd ones.
 IDS = {

@@ -6,17 +6,14 @@ code, not the package's client (the emulator must stand on its own).
 
 from __future__ import annotations
 
+import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from coreclaw_pandas.emulator import Emulator
 from coreclaw_pandas.emulator.workers.base import RunContext, WorkerFailed, WorkerSpec
-
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-REFERENCE = SHARED / "coreclaw-reference"
 
 #: System parameters a careful client sends (all five numeric fields).
 SYSTEM = {
@@ -171,3 +168,29 @@ class Api:
             if len(data["list"]) < page_size:
                 return rows
             index += 1
+
+
+def race(emu: Emulator, calls: list[tuple[str, dict]]) -> list[tuple[int, dict]]:
+    """POST every ``(path, body)`` at once, each from its own thread and connection.
+
+    Returns:
+        ``(HTTP status, decoded body)`` of each reply, in the order they arrived.
+    """
+    barrier = threading.Barrier(len(calls))
+    replies: list[tuple[int, dict]] = []
+    lock = threading.Lock()
+
+    def send(path: str, body: dict) -> None:
+        headers = {"api-key": emu.api_key}
+        barrier.wait()
+        reply = requests.post(emu.url + path, json=body, headers=headers, timeout=30)
+        with lock:
+            replies.append((reply.status_code, reply.json()))
+
+    threads = [threading.Thread(target=send, args=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(replies) == len(calls), "some racing requests got no reply"
+    return replies

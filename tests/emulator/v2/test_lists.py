@@ -7,10 +7,11 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from emu_helpers import COUNTER
-from test_emu_v2_helpers import COUNTER_ID, V2
 
 from coreclaw_pandas.emulator import Emulator
+
+from ..helpers import COUNTER
+from ..v2_helpers import COUNTER_ID, V2
 
 DAY = 86400
 

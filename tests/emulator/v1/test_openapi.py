@@ -7,20 +7,28 @@ for that status, resolving ``$ref``s within the spec.
 
 from __future__ import annotations
 
+import functools
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 import requests
-from emu_helpers import COUNTER
+
+from ..helpers import COUNTER
 
 GHOST = "01ZZZZZZZZZZZZZZZZZZZZZZZZ"
 CALLBACK = "http://127.0.0.1:9/hook"
 
 
-@pytest.fixture(scope="module")
-def spec(request):
-    path = request.getfixturevalue("reference") / "openapi-v1.json"
+@pytest.fixture
+def spec(shared_reference: Path) -> dict:
+    return _load(shared_reference / "openapi-v1.json")
+
+
+@functools.cache
+def _load(path: Path) -> dict:
+    # Parsed once per session: every test reads the same spec.
     return json.loads(path.read_text())
 
 

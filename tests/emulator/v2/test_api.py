@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from emu_helpers import COUNTER
-from test_emu_v2_helpers import COUNTER_ID, GHOST, REQUEST_ID, V2, check_envelope
 
 from coreclaw_pandas.emulator import Emulator
+
+from ..helpers import COUNTER
+from ..v2_helpers import COUNTER_ID, GHOST, REQUEST_ID, V2, check_envelope
 
 
 @pytest.fixture

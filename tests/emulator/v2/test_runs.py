@@ -11,10 +11,11 @@ import time
 import openpyxl
 import pytest
 import requests
-from emu_helpers import COUNTER, SYSTEM
-from test_emu_v2_helpers import COUNTER_ID, GHOST, ULID, V2, Receiver
 
 from coreclaw_pandas.emulator import Emulator
+
+from ..helpers import COUNTER, SYSTEM
+from ..v2_helpers import COUNTER_ID, GHOST, ULID, V2, Receiver
 
 SLOW = "coreclaw~slow-worker"
 FOREVER = {"interval_seconds": 0.05, "duration_seconds": 600}

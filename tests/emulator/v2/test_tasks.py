@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from emu_helpers import COUNTER
-from test_emu_v2_helpers import CALLBACK, COUNTER_ID, V2
 
 from coreclaw_pandas.emulator import Emulator
+
+from ..helpers import COUNTER
+from ..v2_helpers import CALLBACK, COUNTER_ID, V2
 
 
 @pytest.fixture

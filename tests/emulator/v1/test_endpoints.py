@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from emu_helpers import COUNTER
+
+from ..helpers import COUNTER
 
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
@@ -84,8 +85,8 @@ def test_proxy_regions_are_public_iso_codes(api):
     assert all(re.fullmatch(r"[A-Z]{2}", c) for c in codes) and len(set(codes)) == len(codes)
 
 
-def test_proxy_regions_cover_the_codes_the_platform_lists(api, reference):
-    listed = set((reference / "proxy-region-codes-v1.txt").read_text().split())
+def test_proxy_regions_cover_the_codes_the_platform_lists(api, shared_reference):
+    listed = set((shared_reference / "proxy-region-codes-v1.txt").read_text().split())
     served = {r["code"] for r in api.get("/api/proxy/region").json()["data"]["list"]}
     assert listed <= served
 

@@ -12,6 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from coreclaw_pandas.emulator import Emulator
+
+from .helpers import COUNTER
+
 RUNS = "/api/v1/run/list"
 PAGE = {"page_index": 1, "page_size": 10}
 
@@ -222,8 +226,6 @@ def test_reset_returns_to_a_clean_state(api):
 
 
 def test_knobs_and_keys_from_the_constructor():
-    from coreclaw_pandas.emulator import Emulator
-
     with Emulator(api_key="secret-1", max_page_size=7, balance="3.5") as emu:
         headers = {"api-key": "secret-1"}
         info = requests.post(emu.url + "/api/v1/account/info", json={}, headers=headers).json()
@@ -235,3 +237,18 @@ def test_knobs_and_keys_from_the_constructor():
         assert emu.api_key == "secret-1" and emu.url.startswith("http://127.0.0.1:")
     with pytest.raises(RuntimeError):
         _ = emu.url
+
+
+def test_emulator_offers_builtins_and_extras():
+    emu = Emulator(workers=[COUNTER])
+    paths = {w.path for w in emu.workers}
+    assert {
+        "tests/counter",
+        "coreclaw/web-page-scraper",
+        "coreclaw/catalogue-generator",
+        "coreclaw/failing-worker",
+        "coreclaw/slow-worker",
+    } <= paths
+    assert {w.path for w in Emulator(workers=[COUNTER], builtin=False).workers} == {"tests/counter"}
+    with pytest.raises(ValueError):
+        Emulator(api_keys=[])
