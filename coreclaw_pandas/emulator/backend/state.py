@@ -33,7 +33,7 @@ _BALANCE_VALIDITY_SECONDS = 365 * 24 * 3600
 
 
 class RunStatus(enum.Enum):
-    """Lifecycle of a run; each routes module maps it to its own wire values."""
+    """Lifecycle of a run; each API version maps it to its own wire values."""
 
     READY = "ready"
     RUNNING = "running"
@@ -79,7 +79,7 @@ class Run:
     system: dict[str, Any]
     origin: str = "api"
     callback_url: str | None = None
-    #: Name of the routes module that created the run (it formats the callback).
+    #: The API version that created the run, ``"v1"`` or ``"v2"`` (it formats the callback).
     api_version: str = "v1"
     task_slug: str | None = None
     status: RunStatus = RunStatus.READY

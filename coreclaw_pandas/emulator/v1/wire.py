@@ -1,7 +1,7 @@
 """CoreClaw API v1 wire values: envelope, error replies, status codes, run summary.
 
-The companion of ``routes_v1`` (which dispatches and validates requests): both are
-v1-only, over the version-neutral ``state``. Replies use the envelope
+The companion of ``routes`` and ``runs`` (which dispatch and read requests): all
+are v1-only, over the version-neutral backend. Replies use the envelope
 ``{"code", "message", "data"}``; errors carry the business codes of CONTRACT §1.7
 with the HTTP statuses DOCS-OAS gives them (400/401/404/429/500).
 """
