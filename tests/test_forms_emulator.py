@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_forms import assert_round_trip
 
 import coreclaw_pandas as cc
 from coreclaw_pandas.emulator import Emulator
 from coreclaw_pandas.emulator.workers import builtin_workers
 from coreclaw_pandas.exceptions import InputError
 from coreclaw_pandas.forms import WorkerForm, worker_form
+
+from .test_forms import assert_round_trip
 
 WORKERS = [w.path for w in builtin_workers()]
 RUN_TIMEOUT = 60  # seconds a form's run may take at most before the test fails

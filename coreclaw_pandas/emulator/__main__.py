@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrent-runs",
         type=int,
         default=None,
-        help="unfinished runs the plan allows for v2 starts (unlimited)",
+        help="unfinished runs the plan allows; starts beyond it get 30003 (unlimited)",
     )
     parser.add_argument(
         "--v2-offset-mode",

@@ -1,8 +1,8 @@
 """The request pipeline: record, delay, fault, rate-limit, route; plus callbacks.
 
 ``App.handle`` turns a parsed ``Request`` into a ``Response`` without touching
-sockets (``server.py`` does that). Wire formats live in the routes modules
-(``/api/v2/...`` goes to ``routes_v2``, every other API path to ``routes_v1``);
+sockets (``server.py`` does that). Wire formats live in the API packages
+(``/api/v2/...`` goes to ``v2``, every other API path to ``v1``);
 this module only serves what is version-neutral: the demo site, export downloads
 and full log files, all of which need no API key.
 """
@@ -21,11 +21,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from . import exports, params_v2, routes_v1, routes_v2, wire_v1, wire_v2
-from .engine import Engine
+from . import clock, demo_site, v1, v2
+from .backend import exports
+from .backend.engine import Engine
+from .backend.state import Run, State
 from .faults import Fault, FaultPlan, RateLimiter
 from .messages import Request, Response
-from .state import Run, State
+from .v1 import wire as wire_v1
+from .v2 import params as params_v2
+from .v2 import wire as wire_v2
 from .workers.base import WorkerSpec
 
 _log = logging.getLogger(__name__)
@@ -56,8 +60,8 @@ class Settings:
         sync_wait_cap: Seconds a synchronous start waits for its run to finish.
         abort_delay: Seconds a run stays Aborting (5) before it ends as Failed.
         export_ttl: Seconds an export download URL stays valid.
-        max_concurrent_runs: Unfinished runs the plan allows; a v2 start beyond it gets
-            30003 (None = unlimited).
+        max_concurrent_runs: Unfinished runs the plan allows; a start beyond it (v1 or
+            v2) gets 30003 (None = unlimited).
         v2_offset_mode: How v2 reads ``offset``: ``"page"`` (1-based page number) or
             ``"row"`` (zero-based row offset).
         v2_log_format: v2 log entries as ``"objects"`` (like v1) or plain ``"strings"``.
@@ -131,6 +135,7 @@ class App:
             self.state,
             run_speed=lambda: max(self.settings.run_speed, 1e-6),
             abort_delay=lambda: self.settings.abort_delay,
+            max_active=lambda: self.settings.max_concurrent_runs,
             on_finish=self._deliver_callback,
         )
         self.faults = FaultPlan()
@@ -170,8 +175,8 @@ class App:
 
     def _handle(self, request: Request, fault: Fault | None) -> Response:
         path = request.path
-        v2 = routes_v2.is_v2(path)
-        wire: Any = wire_v2 if v2 else wire_v1
+        on_v2 = v2.is_v2(path)
+        wire: Any = wire_v2 if on_v2 else wire_v1
         if not path.startswith("/demo-site") and self.settings.latency_ms > 0:
             time.sleep(self.settings.latency_ms / 1000)
         if fault is not None:
@@ -186,7 +191,7 @@ class App:
                 return Response(200, wire.success_bytes({"note": "." * 256}), action=fault.kind)
         if path.startswith("/api/"):
             self.limiter.per_second = self.settings.rate_limit
-            key = routes_v2.credential(request) if v2 else request.credential()
+            key = v2.credential(request) if on_v2 else request.credential()
             caller = (
                 hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
                 if key
@@ -195,32 +200,33 @@ class App:
             wait = self.limiter.check(caller)
             if wait is not None:
                 return wire.rate_limited(wait if self.settings.retry_after else None)
-        response = self._route(request, v2)
+        response = self._route(request, on_v2)
         if fault is not None and fault.kind == "server_error_after":
             return wire.server_error()
         return response
 
-    def _route(self, request: Request, v2: bool) -> Response:
+    def _route(self, request: Request, on_v2: bool) -> Response:
         try:
             path = request.path
             if path == "/demo-site" or path.startswith("/demo-site/"):
-                return _demo_site(path[len("/demo-site/") :])
+                status, content_type, body = demo_site.render(path[len("/demo-site/") :])
+                return Response(status, body, content_type)
             if path.startswith("/_emulator/exports/"):
                 return self._download(path[len("/_emulator/exports/") :])
             if path.startswith("/_emulator/logs/"):
                 return self._full_log(path[len("/_emulator/logs/") :])
-            if v2:
-                return routes_v2.handle(self, request)
-            return routes_v1.handle(self, request)
+            if on_v2:
+                return v2.handle(self, request)
+            return v1.handle(self, request)
         except Exception:  # a bug must not cost the caller a hung connection
             _log.exception("emulator failed on %s %s", request.method, request.path)
-            return wire_v2.server_error() if v2 else wire_v1.server_error()
+            return wire_v2.server_error() if on_v2 else wire_v1.server_error()
 
     def _record(self, request: Request, response: Response, fault: str | None) -> None:
         body, _ = request.json()
         status = 0 if response.action == "reset" else response.status
         query, token = request.query, False
-        if routes_v2.is_v2(request.path) and "token" in query:
+        if v2.is_v2(request.path) and "token" in query:
             # v2 accepts the key as ?token=: keep that it was sent, never its value.
             query, token = {**query, "token": ["<redacted>"]}, True
         self.recorded.append(
@@ -243,7 +249,7 @@ class App:
         export = self.state.get_export(token)
         if export is None or export.fmt != ext:
             return _plain(404, "No such export.")
-        if time.time() > export.expires_at:
+        if clock.now() > export.expires_at:
             return _plain(403, "This export link has expired; request a new export.")
         return Response(
             200,
@@ -304,12 +310,3 @@ class App:
 
 def _plain(status: int, text: str) -> Response:
     return Response(status, text.encode(), "text/plain; charset=utf-8")
-
-
-def _demo_site(path: str) -> Response:
-    try:
-        from . import site
-    except ImportError:
-        return _plain(404, "The demo site is not installed.")
-    status, content_type, body = site.render(path)
-    return Response(status, body, content_type)

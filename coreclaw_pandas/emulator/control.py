@@ -16,22 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings
+from .backend.state import DEFAULT_BALANCE
 from .faults import Fault
 from .server import EmulatorHTTPServer
-from .state import DEFAULT_BALANCE
+from .workers import builtin_workers
 from .workers.base import WorkerSpec
 
 #: API key accepted when none is given.
 DEFAULT_API_KEY = "emulator-key"
-
-
-def default_workers() -> list[WorkerSpec]:
-    """Return the built-in Workers, or an empty list when they are not installed."""
-    try:
-        from .workers import builtin_workers
-    except ImportError:
-        return []
-    return list(builtin_workers())
 
 
 class Emulator:
@@ -73,7 +65,7 @@ class Emulator:
         self._initial_balance = Decimal(str(balance))
         self._host, self._port = host, port
         self._verbose = verbose
-        chosen = (default_workers() if builtin else []) + list(workers or [])
+        chosen = (list(builtin_workers()) if builtin else []) + list(workers or [])
         self._app = App(chosen, dataclasses.replace(self._initial_settings), self._initial_balance)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None

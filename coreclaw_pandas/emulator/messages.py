@@ -1,7 +1,8 @@
-"""The request and response objects passed between the server, the app and the routes.
+"""Wire-neutral pieces the server, the app and both API versions share.
 
-They hold no behaviour beyond reading the credential and the JSON body, so every
-routes module (v1 today, v2 later) can share them without importing the app.
+``Request`` and ``Response`` hold no behaviour beyond reading the credential and
+the JSON body; ``money`` formats USD the way both versions do. Keeping them here
+lets ``v1`` and ``v2`` share them without importing the app or each other.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -74,3 +76,10 @@ class Response:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     action: str | None = None
+
+
+def money(value: Decimal) -> str:
+    """Format USD as both API versions do: a decimal string with at least four decimals."""
+    text = f"{value.quantize(Decimal('0.000001')):f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(4, '0')}"

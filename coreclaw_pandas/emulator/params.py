@@ -1,7 +1,7 @@
 """Read typed fields out of a decoded JSON body or a query string.
 
 Every reader raises ``BadRequest`` with a message that names the field and says
-what was expected, so a routes module can turn it into its own 4000-style error.
+what was expected, so each API version can turn it into its own 4000-style error.
 Booleans never pass as integers (JSON ``true`` is not ``1``).
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .validation import json_type, short
+from .backend.validation import json_type, short
 
 
 class BadRequest(Exception):

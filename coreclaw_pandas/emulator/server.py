@@ -17,9 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import routes_v2, wire_v2
+from . import v2
 from .app import App
 from .messages import Request, Response
+from .v2 import wire as wire_v2
 
 #: Largest request body accepted (bytes).
 MAX_BODY = 1024 * 1024
@@ -59,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
         # From this request's own line: ``self.path`` may still hold the previous request's.
         words = (getattr(self, "raw_requestline", b"") or b"").split()
         target = words[1].decode("latin-1") if len(words) > 1 else ""
-        if routes_v2.is_v2(urlsplit(target).path):
+        if v2.is_v2(urlsplit(target).path):
             response = wire_v2.error(status, wire_v2.INVALID_ARGUMENT, [f"{message or code}"])
         else:
             body = json.dumps(

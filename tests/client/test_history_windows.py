@@ -15,8 +15,8 @@ import pytest
 from coreclaw_pandas import _config
 from coreclaw_pandas._paging import month_windows
 from coreclaw_pandas.emulator.clock import month_start
-from coreclaw_pandas.emulator.params_v2 import run_time_range
-from coreclaw_pandas.emulator.wire_v2 import ApiError
+from coreclaw_pandas.emulator.v2.params import run_time_range
+from coreclaw_pandas.emulator.v2.wire import ApiError
 
 BEIJING = timezone(timedelta(hours=8))
 DAY = 86_400

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from emu_helpers import COUNTER, REFERENCE, Api
 
 from coreclaw_pandas.emulator import Emulator
+
+from .helpers import COUNTER, Api
 
 
 @pytest.fixture
@@ -18,9 +19,3 @@ def emu():
 def api(emu: Emulator) -> Api:
     return Api(emu)
 
-
-@pytest.fixture(scope="session")
-def reference():
-    if not REFERENCE.is_dir():
-        pytest.skip(f"shared reference folder not found at {REFERENCE}")
-    return REFERENCE

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from coreclaw_pandas.emulator import site
+from coreclaw_pandas.emulator import demo_site as site
 from coreclaw_pandas.emulator.workers import (
     RunAborted,
     WorkerFailed,
@@ -33,7 +33,6 @@ from coreclaw_pandas.emulator.workers import (
     web_page,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "coreclaw-reference"
 EDITORS = {"input", "textarea", "number", "select", "radio", "checkbox", "switch", "datepicker",
            "requestList", "requestListSource", "stringList", "json"}
 PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,),
@@ -513,8 +512,8 @@ def test_worker_identities_and_store_words() -> None:
     assert any(prop.get("sectionCaption") for worker in WORKERS for prop in props(worker))
 
 
-def test_schema_attributes_are_ones_the_platform_uses() -> None:
-    folder = REFERENCE / "worker-schemas"
+def test_schema_attributes_are_ones_the_platform_uses(shared_reference: Path) -> None:
+    folder = shared_reference / "worker-schemas"
     if not folder.is_dir():
         pytest.skip(f"reference schemas not found at {folder}")
     seen: set[str] = set()
