@@ -8,9 +8,11 @@ import json
 import re
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 import requests
+import time_machine
 
 
 @pytest.fixture
@@ -128,15 +130,26 @@ def test_export_validation(api, done):
     )
 
 
-def test_export_links_expire(api, done):
-    api.emu.configure(export_ttl=0.3)
-    url = _export(api, done, "csv")
-    assert requests.get(url, timeout=30).status_code == 200
-    time.sleep(0.4)
-    expired = requests.get(url, timeout=30)
-    assert expired.status_code == 403 and "expired" in expired.text
+def test_export_links_expire_on_the_clock(api, done):
+    """The default 30-minute link, across a Beijing and a UTC year end, with the clock moved."""
+    with time_machine.travel(datetime(2026, 12, 31, 15, 45, tzinfo=UTC), tick=False) as clock:
+        url = _export(api, done, "csv")
+        assert requests.get(url, timeout=30).status_code == 200
+        clock.shift(1800)  # 2027-01-01 00:15 in Beijing: the last valid instant
+        assert requests.get(url, timeout=30).status_code == 200
+        clock.shift(1)
+        expired = requests.get(url, timeout=30)
+        assert expired.status_code == 403 and "expired" in expired.text
     assert requests.get(api.base + "/_emulator/exports/nope.csv").status_code == 404
     assert requests.get(url[:-4] + ".json").status_code == 404
+
+
+def test_a_short_export_ttl_is_a_knob(api, done):
+    api.emu.configure(export_ttl=5)
+    with time_machine.travel(datetime(2026, 12, 31, 23, 59, 58, tzinfo=UTC), tick=False) as clock:
+        url = _export(api, done, "csv")
+        clock.shift(6)
+        assert requests.get(url, timeout=30).status_code == 403
 
 
 def test_export_of_a_running_run_is_a_snapshot(api):
