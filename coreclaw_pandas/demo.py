@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import _config, api, tables
+from . import _config, api
 from .client import Client
 from .exceptions import CoreClawError, InputError
 
@@ -122,7 +122,7 @@ def run_demo(argv: Sequence[str] | None = None) -> int:
         print(f"\nRunning {slug} with {json.dumps(custom)[:200]} ...")
         started = time.monotonic()
         run = api.run_worker(slug, custom, client=client, progress=progress)
-        df = tables.results_df(run, client=client, progress=progress, cache=False)
+        df = api.results_df(run, client=client, progress=progress, cache=False)
         elapsed = time.monotonic() - started
         preview = df.drop(columns="__coreclaw_data_id__", errors="ignore")
         with pd.option_context(

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coreclaw_pandas import cache
 from coreclaw_pandas.frames import (
     ATTRS_KEY,
     ID_COLUMN,
+    cache,
     rows_to_frame,
     runs_to_frame,
     set_provenance,

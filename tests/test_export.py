@@ -19,8 +19,6 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from coreclaw_pandas import _excel
-from coreclaw_pandas._columns import plan_columns
 from coreclaw_pandas.writers import (
     ExportError,
     ExportWarning,
@@ -28,6 +26,8 @@ from coreclaw_pandas.writers import (
     to_csv,
     to_excel,
 )
+from coreclaw_pandas.writers import xlsx_writer as _excel
+from coreclaw_pandas.writers.columns import plan_columns
 
 MARKER = "…[truncated]"
 INJECTIONS = ["=1+1", "=HYPERLINK(\"http://x.invalid\",\"y\")", "+1", "-2+3", "@SUM(A1)",

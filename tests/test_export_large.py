@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from coreclaw_pandas import _excel
-from coreclaw_pandas._cells import EXCEL_MAX_ROWS
 from coreclaw_pandas.writers import ExportWarning, to_excel
+from coreclaw_pandas.writers import xlsx_writer as _excel
+from coreclaw_pandas.writers.cells import EXCEL_MAX_ROWS
 
 
 def _export(df, path, **options) -> list[ExportWarning]:

@@ -17,10 +17,12 @@ from typing import Any
 
 import pytest
 
-from coreclaw_pandas import _schema_values as sv
 from coreclaw_pandas.exceptions import InputError
-from coreclaw_pandas.forms import WorkerForm, problems_by_field, sanitise_html
+from coreclaw_pandas.forms import WorkerForm
+from coreclaw_pandas.forms.form import problems_by_field
+from coreclaw_pandas.forms.sanitise import sanitise_html
 from coreclaw_pandas.schema import Field
+from coreclaw_pandas.schema import values as sv
 
 REFERENCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "coreclaw-reference"
 SCHEMA_DIR = REFERENCE / "worker-schemas"
@@ -139,8 +141,8 @@ def test_reply_envelope_schema_reads_system_from_the_caller():
 
 
 def test_fallback_regions_cover_the_contract_list():
-    from coreclaw_pandas._run_panel import FALLBACK_REGIONS
     from coreclaw_pandas.emulator.regions import REGIONS
+    from coreclaw_pandas.forms.run_panel import FALLBACK_REGIONS
 
     path = REFERENCE / "proxy-region-codes-v1.txt"
     if not path.is_file():

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coreclaw_pandas import _dtypes
 from coreclaw_pandas.frames import (
     ATTRS_KEY,
     ID_COLUMN,
@@ -23,6 +22,7 @@ from coreclaw_pandas.frames import (
     runs_to_frame,
     set_provenance,
 )
+from coreclaw_pandas.frames import dtypes as _dtypes
 from coreclaw_pandas.models import LogEntry, LogLevel, ResultHeader, Run, RunStatus
 
 UTC = dt.UTC

@@ -2,7 +2,7 @@
 
 1. The emulator is an independent oracle: nothing under ``coreclaw_pandas/emulator/``
    imports from ``coreclaw_pandas`` outside the emulator package.
-2. One module touches HTTP: only ``coreclaw_pandas/_http.py`` imports ``requests``.
+2. One module touches HTTP: only ``coreclaw_pandas/client/transport.py`` imports ``requests``.
 3. Heavy display libraries stay at the edges: ipywidgets is imported at import time only
    by the forms modules (and no other module pulls those in at import time), and tqdm is
    imported only by ``progress.py``.
@@ -22,16 +22,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "coreclaw_pandas"
 EMULATOR = f"{PACKAGE}.emulator"
-HTTP_MODULE = f"{PACKAGE}._http"
+HTTP_MODULE = f"{PACKAGE}.client.transport"
 PROGRESS_MODULE = f"{PACKAGE}.progress"
 #: The form and its widget helpers: the only modules allowed to import ipywidgets eagerly.
 FORMS_MODULES = frozenset(
     {
-        f"{PACKAGE}.forms",
-        f"{PACKAGE}._controls",
-        f"{PACKAGE}._control_base",
-        f"{PACKAGE}._row_controls",
-        f"{PACKAGE}._run_panel",
+        f"{PACKAGE}.forms.controls",
+        f"{PACKAGE}.forms.control_base",
+        f"{PACKAGE}.forms.row_controls",
+        f"{PACKAGE}.forms.run_panel",
     }
 )
 
@@ -169,7 +168,7 @@ def test_only_the_http_module_imports_requests():
     bad = [
         str(i) for i in ALL_IMPORTS if _top(i.target) == "requests" and i.importer != HTTP_MODULE
     ]
-    assert not bad, "only coreclaw_pandas/_http.py may import requests:\n" + "\n".join(bad)
+    assert not bad, "only client/transport.py may import requests:\n" + "\n".join(bad)
 
 
 def test_only_progress_imports_tqdm():

@@ -2,9 +2,9 @@
 
 import pytest
 
+from coreclaw_pandas.client.polling import PollPolicy, wait_for
 from coreclaw_pandas.exceptions import RunTimeoutError
 from coreclaw_pandas.models import Run, RunStatus
-from coreclaw_pandas.polling import PollPolicy, wait_for
 
 
 class FakeClock:

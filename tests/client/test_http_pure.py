@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import coreclaw_pandas as cc
-from coreclaw_pandas import _http, _parse
+from coreclaw_pandas.client import replies as _parse
+from coreclaw_pandas.client import transport as _http
 from coreclaw_pandas.exceptions import error_class_for_code
 from coreclaw_pandas.models import RunStatus
 

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from ._cells import Tally, clean_csv_text
-from ._columns import Column, chunk
+from .cells import Tally, clean_csv_text
+from .columns import Column, chunk
 
 __all__ = ["check_encoding", "write_csv"]
 

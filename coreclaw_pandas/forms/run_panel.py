@@ -25,12 +25,12 @@ from urllib.parse import quote
 
 import ipywidgets as W
 
-from .models import Run, RunStatus
+from ..models import Run, RunStatus
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .client import Client
+    from ..client import Client
 
 __all__ = ["RunOptions", "RunPanel"]
 
@@ -280,7 +280,7 @@ class RunPanel:
             self._thread.join(timeout)
 
     def _work(self, custom: dict[str, Any], system: dict[str, Any], version: str | None) -> None:
-        from . import api, tables  # lazy: they sit above the forms in the import order
+        from .. import api  # lazy: they sit above the forms in the import order
 
         try:
             run = api.run_worker(
@@ -299,7 +299,7 @@ class RunPanel:
             if run.status is RunStatus.FAILED:
                 self._show_error(f"The run failed: {run.err_msg or 'no reason given'}")
             if run.results or run.succeeded:
-                self.df = tables.results_df(run, client=self.client, progress=False)
+                self.df = api.results_df(run, client=self.client, progress=False)
                 self._show_preview(self.df, run)
         except Exception as exc:  # shown in the form: a notebook user gets no traceback
             self._show_error(exc)
@@ -381,7 +381,7 @@ class RunPanel:
 
     def download(self, fmt: str) -> Path | None:
         """Write the results with the safe exporter (``"csv"`` or ``"xlsx"``); returns the path."""
-        from .writers import to_csv, to_excel
+        from ..writers import to_csv, to_excel
 
         if self.df is None or self.run is None:
             return None

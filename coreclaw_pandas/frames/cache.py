@@ -45,7 +45,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ._dtypes import STRING_DTYPE, check_json_safe, object_array
+from .dtypes import STRING_DTYPE, check_json_safe, object_array
 
 __all__ = ["CACHE_DIR_ENV", "cache_dir", "clear_cache", "load", "store"]
 

@@ -24,14 +24,14 @@ from typing import Any
 
 import pandas as pd
 
-from ._about import about_rows
-from ._atomic import atomic_path
-from ._cells import EXCEL_MAX_CELL_CHARS, EXCEL_MAX_COLS, TRUNCATION_MARKER, Tally
-from ._columns import Column, plan_columns, resolve_zone
-from ._csv_writer import check_encoding, write_csv
-from ._warnings import warn
-from .exceptions import CoreClawError
-from .progress import CountBar
+from .._atomic import atomic_path
+from .._warnings import warn
+from ..exceptions import CoreClawError
+from ..progress import CountBar
+from .about import about_rows
+from .cells import EXCEL_MAX_CELL_CHARS, EXCEL_MAX_COLS, TRUNCATION_MARKER, Tally
+from .columns import Column, plan_columns, resolve_zone
+from .csv_writer import check_encoding, write_csv
 
 __all__ = ["ExportError", "ExportWarning", "atomic_path", "to_csv", "to_excel"]
 
@@ -203,7 +203,7 @@ def to_excel(
         atomic_path(target) as tmp,
     ):
         # XlsxWriter loads only when a workbook is written: it is not import-time cost.
-        from ._excel import write_xlsx
+        from .xlsx_writer import write_xlsx
 
         tally = write_xlsx(
             tmp,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import (
+from ..models import (
     LogEntry,
     LogLevel,
     ProxyRegion,

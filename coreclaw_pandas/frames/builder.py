@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._dtypes import (
+from ..models import ResultHeader
+from .dtypes import (
     STRING_DTYPE,
     ColumnBuffer,
     apply_dtype,
@@ -39,8 +40,7 @@ from ._dtypes import (
     is_missing,
     split_rows,
 )
-from ._history_frames import log_to_frame, runs_to_frame
-from .models import ResultHeader
+from .history import log_to_frame, runs_to_frame
 
 __all__ = [
     "ATTRS_KEY",

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .schema import Field, Option
+    from .fields import Field, Option
 
 
 class _Missing(enum.Enum):

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from . import _schema_values as sv
-from ._schema_values import MISSING
-from .schema import Field, InputSchema, Option, ParamColumn
+from . import values as sv
+from .fields import Field, InputSchema, Option, ParamColumn
+from .values import MISSING
 
 # The CLI accepts `.` and `-` in names besides the documented [A-Za-z0-9_] (CONTRACT.md §4.2).
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")

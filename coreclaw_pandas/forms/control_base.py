@@ -21,9 +21,9 @@ from typing import Any
 
 import ipywidgets as W
 
-from . import _schema_values as sv
-from ._sanitise import sanitise_html
-from .schema import Field
+from ..schema import Field
+from ..schema import values as sv
+from .sanitise import sanitise_html
 
 __all__ = ["Control"]
 

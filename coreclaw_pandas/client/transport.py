@@ -26,8 +26,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
-from . import _config
-from .exceptions import (
+from .. import _config
+from ..exceptions import (
     APIError,
     ConfigurationError,
     CoreClawError,

@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import _config
-from .exceptions import RunTimeoutError
-from .models import Run, RunStatus
+from .. import _config
+from ..exceptions import RunTimeoutError
+from ..models import Run, RunStatus
 
 __all__ = ["PollPolicy", "wait_for"]
 

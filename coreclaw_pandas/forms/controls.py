@@ -25,10 +25,10 @@ from typing import Any
 
 import ipywidgets as W
 
-from . import _schema_values as sv
-from ._control_base import Control, _parse_number, _same
-from ._row_controls import RowsControl
-from .schema import Field
+from ..schema import Field
+from ..schema import values as sv
+from .control_base import Control, _parse_number, _same
+from .row_controls import RowsControl
 
 __all__ = ["Control", "make_control"]
 

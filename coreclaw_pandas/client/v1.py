@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import _config, _parse
-from ._http import Policy, Transport
-from ._parse import SyncReply
-from .models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, Worker, WorkerSummary
-from .schema import parse_input_schema
+from .. import _config
+from ..models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, Worker, WorkerSummary
+from ..schema import parse_input_schema
+from . import replies as _parse
+from .replies import SyncReply
+from .transport import Policy, Transport
 
 _READ = Policy(
     idempotent=True, retry_codes=frozenset({4290, 5000}), refused_codes=frozenset({4290})

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._dtypes import text_array, utc_array
-from .models import LogEntry, LogLevel, Run, RunStatus
+from ..models import LogEntry, LogLevel, Run, RunStatus
+from .dtypes import text_array, utc_array
 
 __all__ = ["log_to_frame", "runs_to_frame"]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from ._control_base import _WIDE, Control, _parse_number, _same
-from .schema import Field, ParamColumn
+from ..schema import Field, ParamColumn
+from .control_base import _WIDE, Control, _parse_number, _same
 
 __all__ = ["RowsControl"]
 

@@ -16,13 +16,14 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from . import _config, _parse
-from ._http import Policy, Transport
-from ._parse import SyncReply
-from ._v1 import worker_from_detail
-from .exceptions import NotFoundError
-from .models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, Worker, WorkerSummary
-from .schema import parse_input_schema
+from .. import _config
+from ..exceptions import NotFoundError
+from ..models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, Worker, WorkerSummary
+from ..schema import parse_input_schema
+from . import replies as _parse
+from .replies import SyncReply
+from .transport import Policy, Transport
+from .v1 import worker_from_detail
 
 _READ = Policy(
     idempotent=True, retry_codes=frozenset({13000, 10000}), refused_codes=frozenset({13000})

@@ -21,19 +21,14 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import IO, Any
 
-from . import _config, _paging, _parse
-from ._http import Transport
-from ._parse import SyncReply
-from ._system import system_problems
-from ._v1 import V1
-from ._v2 import V2
-from .exceptions import (
+from .. import _config
+from ..exceptions import (
     ConfigurationError,
     InputError,
     InvalidRequestError,
     TransportError,
 )
-from .models import (
+from ..models import (
     Account,
     ProxyRegion,
     ResultPage,
@@ -43,7 +38,14 @@ from .models import (
     Worker,
     WorkerSummary,
 )
+from ..schema.system import system_problems
+from . import paging as _paging
+from . import replies as _parse
 from .polling import PollPolicy, wait_for
+from .replies import SyncReply
+from .transport import Transport
+from .v1 import V1
+from .v2 import V2
 
 __all__ = ["Client", "SyncReply"]
 

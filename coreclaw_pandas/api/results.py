@@ -17,14 +17,15 @@ from typing import Any
 
 import pandas as pd
 
-from . import cache, frames
-from ._warnings import warn
-from .api import RunLike, _client, _slug
-from .client import Client
-from .exceptions import InputError
-from .models import Run, RunStatus
-from .progress import CountBar
-from .writers import atomic_path
+from .. import frames
+from .._warnings import warn
+from ..client import Client
+from ..exceptions import InputError
+from ..frames import cache
+from ..models import Run, RunStatus
+from ..progress import CountBar
+from ..writers import atomic_path
+from .runs import RunLike, _client, _slug
 
 __all__ = ["PartialResultsWarning", "clear_cache", "export", "log", "results_df", "runs_df"]
 

@@ -29,17 +29,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._sanitise import sanitise_html
-from .exceptions import CoreClawError, InputError
-from .schema import InputSchema, parse_input_schema
+from ..exceptions import CoreClawError, InputError
+from ..schema import InputSchema, parse_input_schema
+from .sanitise import sanitise_html
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._controls import Control
-    from ._run_panel import RunOptions, RunPanel
-    from .client import Client
-    from .models import Run
+    from ..client import Client
+    from ..models import Run
+    from .controls import Control
+    from .run_panel import RunOptions, RunPanel
 
 __all__ = ["WorkerForm", "sanitise_html", "worker_form"]
 
@@ -106,8 +106,8 @@ class WorkerForm:
     ) -> None:
         import ipywidgets as W  # lazy: only a built form needs widgets
 
-        from ._controls import make_control
-        from ._run_panel import RunOptions, RunPanel
+        from .controls import make_control
+        from .run_panel import RunOptions, RunPanel
 
         self.schema = schema
         self.scraper_slug = scraper_slug
@@ -370,7 +370,7 @@ def worker_form(scraper_slug: str, *, client: Client | None = None, **prefill: A
         >>> form = cc.worker_form("coreclaw/web-page-scraper", max_pages=5)
         >>> form
     """
-    from .api import _client  # lazy: api sits above forms in the import order
+    from ..api.runs import _client  # lazy: api sits above forms in the import order
 
     c = _client(client)
     worker = c.worker(scraper_slug)

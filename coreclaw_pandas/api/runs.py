@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import _config
-from .client import Client
-from .exceptions import InputError, RunFailedError
-from .models import Account, Run, RunStatus, Worker
-from .progress import RunBar
+from .. import _config
+from ..client import Client
+from ..exceptions import InputError, RunFailedError
+from ..models import Account, Run, RunStatus, Worker
+from ..progress import RunBar
 
 __all__ = [
     "abort",

@@ -27,9 +27,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _schema_values as sv
-from ._schema_values import MISSING
-from .exceptions import InputError
+from ..exceptions import InputError
+from . import values as sv
+from .values import MISSING
 
 __all__ = ["MISSING", "Field", "InputSchema", "Option", "ParamColumn", "parse_input_schema"]
 
@@ -310,6 +310,6 @@ def parse_input_schema(custom: Any) -> InputSchema:
         The parsed schema.
     """
     # Imported here because the parser builds this module's classes.
-    from ._schema_parse import parse
+    from .parse import parse
 
     return parse(custom)

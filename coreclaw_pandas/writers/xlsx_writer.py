@@ -34,14 +34,14 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from ._cells import (
+from .cells import (
     EXCEL_MAX_ROWS,
     XML_ILLEGAL,
     Tally,
     clean_excel_text,
     looks_like_formula,
 )
-from ._columns import Column, chunk
+from .columns import Column, chunk
 
 __all__ = ["write_xlsx"]
 

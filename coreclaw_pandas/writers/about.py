@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from ._cells import EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER, Tally, to_json_text
+from .cells import EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER, Tally, to_json_text
 
 __all__ = ["about_rows"]
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from ._cells import normalise, safe_str
+from .cells import normalise, safe_str
 
 __all__ = ["Column", "chunk", "plan_columns", "resolve_zone"]
 

@@ -12,9 +12,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import _config
-from .exceptions import InvalidRequestError
-from .models import ResultPage, Run, RunStatus
+from .. import _config
+from ..exceptions import InvalidRequestError
+from ..models import ResultPage, Run, RunStatus
 
 
 def result_pages(

@@ -1,0 +1,44 @@
+"""The notebook façade: ``cc.*`` helpers over a lazily built default :class:`Client`.
+
+Every helper accepts ``client=``; without it the default client is built from
+:func:`configure` or the environment (``CORECLAW_API_KEY``, ``CORECLAW_BASE_URL``).
+"""
+
+from .results import PartialResultsWarning, clear_cache, export, log, results_df, runs_df
+from .runs import (
+    abort,
+    account,
+    configure,
+    default_client,
+    last_run,
+    parse_callback,
+    rerun,
+    reset_client,
+    run_task,
+    run_worker,
+    search_workers,
+    wait,
+    worker,
+)
+
+__all__ = [
+    "PartialResultsWarning",
+    "abort",
+    "account",
+    "clear_cache",
+    "configure",
+    "default_client",
+    "export",
+    "last_run",
+    "log",
+    "parse_callback",
+    "rerun",
+    "reset_client",
+    "results_df",
+    "run_task",
+    "run_worker",
+    "runs_df",
+    "search_workers",
+    "wait",
+    "worker",
+]
