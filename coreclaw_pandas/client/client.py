@@ -1,8 +1,9 @@
 """The CoreClaw client: one method per endpoint, plus paging, waiting and input building.
 
 ``Client`` speaks typed objects (:mod:`coreclaw_pandas.models`); the wire format
-of the API version in use lives in one module below it (``_v1``), and HTTP,
-retries and the envelope in ``_http``.
+of the API version in use lives in one module below it (:mod:`.v1` or :mod:`.v2`,
+both a :class:`~.wire.Wire`), HTTP and retries in :mod:`.transport`, the
+envelope in :mod:`.envelope`, and where the settings come from in :mod:`.config`.
 
 Example:
     >>> client = cc.Client()                          # key and URL from the environment
@@ -14,45 +15,34 @@ Example:
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 from .. import _config
-from ..exceptions import (
-    ConfigurationError,
-    InputError,
-    InvalidRequestError,
-    TransportError,
-)
+from ..exceptions import InputError
 from ..models import (
     Account,
     ProxyRegion,
-    ResultPage,
     Run,
-    RunLog,
     RunStatus,
     Worker,
     WorkerSummary,
 )
-from ..schema.system import system_problems
-from . import paging as _paging
-from . import replies as _parse
+from . import config, paging, replies, starts
 from .polling import PollPolicy, wait_for
 from .replies import SyncReply
+from .results import ResultReads
+from .starts import require_slug
 from .transport import Transport
-from .v1 import V1
-from .v2 import V2
+from .wire import Wire
 
-__all__ = ["Client", "SyncReply"]
-
-_WIRES = {"v1": V1, "v2": V2}
+__all__ = ["Client"]
 
 
-class Client:
+class Client(ResultReads):
     """A connection to CoreClaw (or the local emulator).
 
     Args:
@@ -86,24 +76,11 @@ class Client:
         page_concurrency: int = _config.PAGE_CONCURRENCY,
         session: Any = None,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get(_config.ENV_API_KEY) or None
-        url = base_url or os.environ.get(_config.ENV_BASE_URL) or _config.DEFAULT_BASE_URL
-        if not url.startswith(("http://", "https://")):
-            raise ConfigurationError(
-                f"The base URL {url!r} must start with http:// or https://; check "
-                f"{_config.ENV_BASE_URL} or the base_url argument."
-            )
-        version = (api_version or os.environ.get(_config.ENV_API_VERSION) or "").strip().lower()
-        version = version or _config.DEFAULT_API_VERSION
-        if version not in _WIRES:
-            raise ConfigurationError(
-                f"API version {version!r} is not supported; use one of {sorted(_WIRES)} "
-                f"(api_version= or {_config.ENV_API_VERSION})."
-            )
-        wire_cls = _WIRES[version]
+        settings = config.resolve(api_key, base_url=base_url, api_version=api_version)
+        wire_cls = settings.wire
         self._http = Transport(
-            url,
-            key,
+            settings.base_url,
+            settings.api_key,
             auth_header=wire_cls.auth_header,
             timeout=timeout,
             max_retries=max_retries,
@@ -112,8 +89,8 @@ class Client:
             # A pool smaller than the pages in flight would drop and reopen connections.
             pool_size=max(1, page_concurrency) + 4,
         )
-        self._wire = wire_cls(self._http)
-        self.api_version = version
+        self._wire: Wire = wire_cls(self._http)
+        self.api_version = settings.api_version
         self.poll = poll or PollPolicy()
         self.page_size = page_size
         self.page_concurrency = max(1, page_concurrency)
@@ -167,7 +144,7 @@ class Client:
             scraper_slug: The Worker's id or ``owner/name`` path.
             refresh: Skip the cache.
         """
-        _require_slug("scraper_slug", scraper_slug)
+        require_slug("scraper_slug", scraper_slug)
         now = time.monotonic()
         with self._lock:
             hit = self._workers.get(scraper_slug)
@@ -206,18 +183,8 @@ class Client:
         Raises:
             InputError: Every problem found, at once, before anything is sent.
         """
-        worker = self.worker(scraper_slug)
-        problems: list[str] = []
-        try:
-            built = worker.input_schema.build(custom or {}, scraper_slug=scraper_slug)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            built = {}
-        merged = {**worker.system, **(system or {})}
-        problems.extend(system_problems(system or {}, merged))
-        if problems:
-            raise InputError(problems, scraper_slug=scraper_slug)
-        return version or worker.version, merged, built
+        require_slug("scraper_slug", scraper_slug)
+        return starts.prepare(self.worker(scraper_slug), custom, system=system, version=version)
 
     def start_run(
         self,
@@ -280,39 +247,17 @@ class Client:
         is_async: bool,
         page_size: int = _config.PAGE_SIZE,
     ) -> SyncReply:
-        version, system_sent, custom_sent = self.prepare_input(
-            scraper_slug, custom, system=system, version=version
+        require_slug("scraper_slug", scraper_slug)
+        return starts.start(
+            self._wire,
+            self.worker(scraper_slug),
+            custom,
+            system=system,
+            version=version,
+            callback_url=callback_url,
+            is_async=is_async,
+            page_size=page_size,
         )
-        try:
-            return self._wire.start_run(
-                scraper_slug=scraper_slug,
-                version=version,
-                system=system_sent,
-                custom=custom_sent,
-                is_async=is_async,
-                callback_url=callback_url,
-                page_size=page_size,
-            )
-        except InvalidRequestError as exc:
-            schema = self.worker(scraper_slug).input_schema
-            exc.hint = (
-                f"The platform rejected the start. Worker {scraper_slug!r} requires "
-                f"{', '.join(schema.required_names) or 'no fields'}; sent fields: "
-                f"{', '.join(sorted(custom_sent)) or 'none'}. Check their types against "
-                f"cc.worker({scraper_slug!r}).input_schema and that version {version!r} is current."
-            )
-            exc.args = (exc._compose(),)
-            raise
-        except TransportError as exc:
-            if exc.sent_may_have_arrived:
-                raise TransportError(
-                    f"{exc} The run may have started anyway; it was NOT retried, so it is "
-                    f"never started twice. Check cc.runs_df(scraper_slug={scraper_slug!r}) "
-                    "before starting it again.",
-                    endpoint=exc.endpoint,
-                    sent_may_have_arrived=True,
-                ) from exc
-            raise
 
     def rerun(self, run_slug: str, *, callback_url: str) -> Run:
         """Start a new run with the same input as an earlier one.
@@ -320,8 +265,8 @@ class Client:
         Never repeated after a timeout or a server error (see :meth:`start_run`).
         v1 requires ``callback_url``.
         """
-        _require_slug("run_slug", run_slug)
-        _require_slug("callback_url", callback_url)
+        require_slug("run_slug", run_slug)
+        require_slug("callback_url", callback_url)
         return Run(slug=self._wire.rerun(run_slug, callback_url), status=RunStatus.READY)
 
     def run_task(self, task_slug: str, *, callback_url: str) -> Run:
@@ -329,20 +274,20 @@ class Client:
 
         v1 requires ``callback_url``.
         """
-        _require_slug("task_slug", task_slug)
-        _require_slug("callback_url", callback_url)
+        require_slug("task_slug", task_slug)
+        require_slug("callback_url", callback_url)
         return Run(slug=self._wire.run_task(task_slug, callback_url), status=RunStatus.READY)
 
     def abort(self, run_slug: str) -> None:
         """Ask the platform to stop a run (it shows Aborting for a while)."""
-        _require_slug("run_slug", run_slug)
+        require_slug("run_slug", run_slug)
         self._wire.abort(run_slug)
 
     # -- Reading runs ----------------------------------------------------------------------
 
     def run(self, run_slug: str) -> Run:
         """The run's current state."""
-        _require_slug("run_slug", run_slug)
+        require_slug("run_slug", run_slug)
         return self._wire.run(run_slug)
 
     def wait(
@@ -350,7 +295,7 @@ class Client:
         run_slug: str,
         *,
         timeout: float | None = None,
-        on_update: Any = None,
+        on_update: Callable[[Run], None] | None = None,
     ) -> Run:
         """Poll a run until it Succeeds or Fails (or Aborting settles).
 
@@ -362,7 +307,7 @@ class Client:
         Raises:
             RunTimeoutError: The run was still going when ``timeout`` ran out.
         """
-        _require_slug("run_slug", run_slug)
+        require_slug("run_slug", run_slug)
         return wait_for(
             lambda: self._wire.run(run_slug), timeout=timeout, policy=self.poll, on_update=on_update
         )
@@ -405,7 +350,7 @@ class Client:
             since: Only runs started at or after this time (naive means UTC).
             until: Only runs started before this time (naive means UTC).
         """
-        return _paging.runs(
+        return paging.runs(
             self._wire,
             page_size=self.page_size,
             status=RunStatus(status) if status else None,
@@ -417,82 +362,8 @@ class Client:
 
     def last_run(self, scraper_slug: str) -> Run | None:
         """The Worker's newest run, or None if it has none."""
-        _require_slug("scraper_slug", scraper_slug)
+        require_slug("scraper_slug", scraper_slug)
         return self._wire.last_run(scraper_slug)
-
-    def results_page(
-        self, run_slug: str, *, page_index: int = 1, page_size: int | None = None
-    ) -> ResultPage:
-        """One page of a run's result rows (``page_index`` starts at 1)."""
-        _require_slug("run_slug", run_slug)
-        return self._wire.results_page(
-            run_slug, page_index=page_index, page_size=page_size or self.page_size
-        )
-
-    def iter_result_pages(
-        self,
-        run_slug: str,
-        *,
-        max_rows: int | None = None,
-        page_size: int | None = None,
-    ) -> Iterator[ResultPage]:
-        """Every result page in order, fetching several at once.
-
-        The first page tells the total; the rest are fetched concurrently
-        (``page_concurrency`` at a time) and yielded in order. A run still going
-        may grow past that total, so full pages keep being followed until a short
-        one. If the server rejects the page size (4000), smaller sizes are tried.
-
-        Args:
-            run_slug: The run.
-            max_rows: Stop after this many rows.
-            page_size: Rows per page (default: the client's ``page_size``).
-        """
-        _require_slug("run_slug", run_slug)
-        return _paging.result_pages(
-            self._wire,
-            run_slug,
-            page_size=page_size or self.page_size,
-            concurrency=self.page_concurrency,
-            max_rows=max_rows,
-        )
-
-    def iter_results(
-        self, run_slug: str, *, max_rows: int | None = None
-    ) -> Iterator[dict[str, Any]]:
-        """Every result row of a run, in order."""
-        for page in self.iter_result_pages(run_slug, max_rows=max_rows):
-            yield from page.rows
-
-    def export_url(
-        self, run_slug: str, *, format: str = "csv", columns: list[str] | None = None
-    ) -> str:
-        """Ask the platform to export a run's rows; returns a temporary download URL.
-
-        Args:
-            run_slug: The run.
-            format: ``"csv"`` or ``"json"`` (v1); v2 adds ``"jsonl"`` and ``"xlsx"``.
-            columns: Keys to keep; all when None.
-        """
-        _require_slug("run_slug", run_slug)
-        formats = self._wire.export_formats
-        if format not in formats:
-            raise InputError(
-                [
-                    f"`format` must be one of {', '.join(formats)} in API {self.api_version}, "
-                    f"got {format!r}"
-                ]
-            )
-        return self._wire.export(run_slug, format=format, filter_keys=columns or [])
-
-    def download(self, url: str, out: IO[bytes], *, on_progress: Any = None) -> int:
-        """Download an export URL into a binary file, without sending the API key."""
-        return self._http.download(url, out, on_progress=on_progress)
-
-    def log(self, run_slug: str) -> RunLog:
-        """The run's recent log entries and the URL of its full log."""
-        _require_slug("run_slug", run_slug)
-        return self._wire.log(run_slug)
 
     def account(self) -> Account:
         """The account's balance and traffic."""
@@ -501,9 +372,5 @@ class Client:
     @staticmethod
     def parse_callback(body: Mapping[str, Any]) -> Run:
         """Parse a run-finished callback body (either documented shape) into a Run."""
-        return _parse.callback(body)
+        return replies.callback(body)
 
-
-def _require_slug(name: str, value: Any) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError([f"`{name}` must be a non-empty string, got {value!r}"])

@@ -1,6 +1,6 @@
 """Reading long lists page by page: a run's result rows and the run history.
 
-Pure orchestration over a wire module (``_v1`` / ``_v2``): which pages to ask
+Pure orchestration over a :class:`~.wire.Wire` (:mod:`.v1` / :mod:`.v2`): which pages to ask
 for, in what order, how many at once, and when to stop. No HTTP here.
 """
 
@@ -10,15 +10,15 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from .. import _config
 from ..exceptions import InvalidRequestError
 from ..models import ResultPage, Run, RunStatus
+from .wire import Wire
 
 
 def result_pages(
-    wire: Any, run_slug: str, *, page_size: int, concurrency: int, max_rows: int | None = None
+    wire: Wire, run_slug: str, *, page_size: int, concurrency: int, max_rows: int | None = None
 ) -> Iterator[ResultPage]:
     """Every result page in order, fetching several at once.
 
@@ -53,7 +53,7 @@ def result_pages(
         next_index += 1
 
 
-def _first_page(wire: Any, run_slug: str, size: int) -> tuple[ResultPage, int]:
+def _first_page(wire: Wire, run_slug: str, size: int) -> tuple[ResultPage, int]:
     sizes = [size] + [s for s in _config.PAGE_SIZE_STEPS if s < size]
     for i, candidate in enumerate(sizes):
         try:
@@ -66,7 +66,7 @@ def _first_page(wire: Any, run_slug: str, size: int) -> tuple[ResultPage, int]:
 
 
 def _concurrently(
-    wire: Any, run_slug: str, size: int, first: int, last: int, concurrency: int
+    wire: Wire, run_slug: str, size: int, first: int, last: int, concurrency: int
 ) -> Iterator[ResultPage]:
     if last < first:
         return
@@ -95,7 +95,7 @@ def _trim(page: ResultPage, left: int | None) -> ResultPage:
 
 
 def runs(
-    wire: Any,
+    wire: Wire,
     *,
     page_size: int,
     status: RunStatus | None,
@@ -124,7 +124,7 @@ def runs(
 
 
 def _runs_between(
-    wire: Any,
+    wire: Wire,
     page_size: int,
     status: RunStatus | None,
     scraper_slug: str | None,

@@ -1,7 +1,8 @@
-"""Reply fragments that v1 and v2 share, parsed into typed objects.
+"""Reply fragments that v1 and v2 share, parsed into typed objects (and the start body).
 
 Both versions send the same run summary (v2 spells the status as a word), the
-same result page and the same sync-start reply; the wire modules call these
+same result page, run list, Worker detail, account and sync-start reply, and
+take the same ``input.parameters`` in a run start; the wire modules call these
 and keep only what really differs. Everything here tolerates drift: numbers as
 strings, missing keys, unknown statuses.
 """
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..models import (
+    Account,
     LogEntry,
     LogLevel,
     ProxyRegion,
@@ -22,8 +24,10 @@ from ..models import (
     Run,
     RunLog,
     RunStatus,
+    Worker,
     WorkerSummary,
 )
+from ..schema import parse_input_schema
 
 _RUN_FIELDS = frozenset(
     {
@@ -71,6 +75,64 @@ def run(data: Mapping[str, Any]) -> Run:
         origin=str(data.get("origin") or ""),
         err_msg=str(data.get("err_msg") or ""),
         extra={k: v for k, v in data.items() if k not in _RUN_FIELDS},
+    )
+
+
+def start_body(
+    system: Mapping[str, Any],
+    custom: Mapping[str, Any],
+    *,
+    is_async: bool,
+    callback_url: str | None,
+) -> dict[str, Any]:
+    """The part of a run-start body both versions share (CONTRACT.md §2.3).
+
+    Each version adds its own fields: the Worker and version, and the first
+    results window of a synchronous start.
+    """
+    body: dict[str, Any] = {
+        "is_async": is_async,
+        "input": {"parameters": {"system": dict(system), "custom": dict(custom)}},
+    }
+    if callback_url:
+        body["callback_url"] = callback_url
+    return body
+
+
+def run_list(data: Mapping[str, Any]) -> tuple[int, list[Run]]:
+    """A page of run history ``{count, list}``: (total count, runs on this page)."""
+    runs = [run(item) for item in data.get("list") or [] if isinstance(item, Mapping)]
+    return int(number(data.get("count"))), runs
+
+
+def worker_from_detail(scraper_slug: str, data: Mapping[str, Any]) -> Worker:
+    """A Worker from a detail reply ``{version, readme, parameters: {system, custom}}``."""
+    params = data.get("parameters") or {}
+    system = dict(params.get("system") or {})
+    # Older exports name the MB value `memory_bytes` (CONTRACT.md §2.2).
+    if "memory" not in system and "memory_bytes" in system:
+        system["memory"] = system.pop("memory_bytes")
+    raw_schema = params.get("custom")
+    raw_schema = raw_schema if isinstance(raw_schema, dict) else {}
+    return Worker(
+        slug=scraper_slug,
+        version=str(data.get("version") or ""),
+        readme=str(data.get("readme") or ""),
+        system=system,
+        input_schema=parse_input_schema(raw_schema),
+        raw_schema=raw_schema,
+        extra={k: v for k, v in data.items() if k not in ("version", "readme", "parameters")},
+    )
+
+
+def account(data: Mapping[str, Any]) -> Account:
+    """The account: balance (USD) and, where the version reports them, traffic and its expiry."""
+    known = ("balance", "traffic", "traffic_expiration_at")
+    return Account(
+        balance=number(data.get("balance")),
+        traffic=int(number(data.get("traffic"))),
+        traffic_expiration_at=seconds(data.get("traffic_expiration_at")),
+        extra={k: v for k, v in data.items() if k not in known},
     )
 
 

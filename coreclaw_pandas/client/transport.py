@@ -1,9 +1,9 @@
 """The one module that touches ``requests``.
 
-It owns the session, the auth header, the user agent, a timeout on every call,
-the retry policy and the reading of the ``{code, message, data}`` envelope. It
-knows no endpoint: the wire modules (``_v1``) say which path to call, which
-header carries the key and whether a call is safe to repeat.
+It owns the session, the auth header, the user agent, a timeout on every call
+and the retry policy; the envelope is read by the pure :mod:`.envelope`. It
+knows no endpoint: the wire modules (:mod:`.v1`, :mod:`.v2`) say which path to
+call, which header carries the key and whether a call is safe to repeat.
 
 Retries follow one rule: only a call that is safe to repeat is retried after a
 network error, a timeout, an unreadable body, HTTP 5xx or a server-error code.
@@ -15,10 +15,8 @@ backoff with jitter, and the reading of ``Retry-After``.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import IO, Any
 
 import requests
@@ -27,35 +25,14 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from .. import _config
-from ..exceptions import (
-    APIError,
-    ConfigurationError,
-    CoreClawError,
-    NotFoundError,
-    RunNotFoundError,
-    TaskNotFoundError,
-    TransportError,
-    WorkerNotFoundError,
-    error_class_for_code,
-)
+from ..exceptions import ConfigurationError, CoreClawError, TransportError
+from . import envelope
+from .wire import Policy
+
+__all__ = ["Transport"]
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _REFUSED_STATUSES = frozenset({429})
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How one call may be retried.
-
-    Attributes:
-        idempotent: Safe to send twice (reads, pages, export, abort of a run).
-        retry_codes: Business codes meaning "try again later" for any call.
-        refused_codes: Business codes meaning "not accepted", safe to retry even for run starts.
-    """
-
-    idempotent: bool
-    retry_codes: frozenset[int]
-    refused_codes: frozenset[int]
 
 
 class _Retryable(Exception):
@@ -202,6 +179,17 @@ class Transport:
                     raise failure.final from None
                 retry.sleep(failure.raw)
 
+    def post(self, path: str, body: Mapping[str, Any], *, policy: Policy, **kw: Any) -> Any:
+        """``POST`` a JSON body; the reply's ``data``, ``{}`` when it has none.
+
+        Args:
+            path: Path below the base URL.
+            body: The JSON object to send.
+            policy: Whether and when the call may be repeated.
+            **kw: Passed on to :meth:`call` (``timeout``, ``context``, ``auth``).
+        """
+        return self.call("POST", path, policy=policy, body=dict(body), **kw) or {}
+
     def _attempt(
         self,
         method: str,
@@ -231,47 +219,11 @@ class Transport:
             if policy.idempotent:
                 raise _Retryable(error) from exc
             raise error from exc
-        payload = _decode(content)
-        status = resp.status_code
-        if not isinstance(payload, Mapping) or "code" not in payload:
-            if 200 <= status < 300:
-                error: CoreClawError = TransportError(
-                    f"{endpoint} answered HTTP {status} with a body that is not a CoreClaw "
-                    "envelope (cut short or not JSON). Try again; if it persists, check "
-                    "CORECLAW_BASE_URL points at the CoreClaw API.",
-                    endpoint=endpoint,
-                    sent_may_have_arrived=True,
-                )
-            else:
-                error = error_class_for_code(None, status)(
-                    _body_excerpt(content) or f"HTTP {status}",
-                    endpoint=endpoint,
-                    http_status=status,
-                    **_ids(context),
-                )
-            self._maybe_retry(error, status, None, policy, resp)
-            raise error
-        code = _as_int(payload.get("code"))
-        if code == 0 and 200 <= status < 300:
-            return payload.get("data")
-        request_id = payload.get("request_id")
-        message = str(payload.get("message") or "")
-        details = payload.get("details")
-        if isinstance(details, list) and details:
-            # v2 names the offending fields here; they are what the user needs to see.
-            message = f"{message} ({'; '.join(map(str, details))})"
-        cls = _specific(error_class_for_code(code, status), context)
-        error = cls(
-            message,
-            code=code,
-            endpoint=endpoint,
-            http_status=status,
-            data=payload.get("data"),
-            request_id=str(request_id) if request_id else None,
-            **_ids(context),
-        )
-        self._maybe_retry(error, status, code, policy, resp)
-        raise error
+        reply = envelope.read(resp.status_code, content, endpoint=endpoint, context=context)
+        if reply.error is None:
+            return reply.data
+        self._maybe_retry(reply.error, resp.status_code, reply.code, policy, resp)
+        raise reply.error
 
     @staticmethod
     def _maybe_retry(
@@ -336,7 +288,7 @@ class Transport:
                             "Export links expire after a while: export again for a fresh link.",
                             endpoint=endpoint,
                         )
-                    total = _as_int(resp.headers.get("Content-Length"))
+                    total = envelope.as_int(resp.headers.get("Content-Length"))
                     done = 0
                     for chunk in resp.iter_content(chunk_size):
                         out.write(chunk)
@@ -356,43 +308,6 @@ class Transport:
                 except MaxRetryError:
                     raise error from exc
                 retry.sleep()
-
-
-def _specific(cls: type[APIError], context: Mapping[str, str | None]) -> type[APIError]:
-    """Narrow a generic not-found (v1 4040, v2 11004) by what the call was about."""
-    if cls is not NotFoundError:
-        return cls
-    if context.get("run_slug"):
-        return RunNotFoundError
-    if context.get("task_slug"):
-        return TaskNotFoundError
-    if context.get("scraper_slug"):
-        return WorkerNotFoundError
-    return cls
-
-
-def _decode(content: bytes) -> Any:
-    try:
-        # strict=False: the platform has been seen sending raw control characters in strings.
-        return json.loads(content, strict=False) if content else None
-    except ValueError:
-        return None
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _ids(context: Mapping[str, str | None]) -> dict[str, str | None]:
-    return {k: context.get(k) for k in ("run_slug", "scraper_slug", "task_slug")}
-
-
-def _body_excerpt(content: bytes, limit: int = 200) -> str:
-    text = content.decode("utf-8", errors="replace").strip()
-    return text[:limit]
 
 
 def _transport_error(exc: requests.RequestException, endpoint: str) -> TransportError:

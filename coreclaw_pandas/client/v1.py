@@ -3,7 +3,8 @@
 Everything specific to v1 lives here (CONTRACT.md §1-§2): RPC-style POSTs with
 JSON bodies, the ``api-key`` header, integer statuses and ``page_index`` /
 ``page_size``. Above this module the client works with the typed objects of
-:mod:`coreclaw_pandas.models` only; ``_v2`` offers the same methods.
+:mod:`coreclaw_pandas.models` only; :mod:`.v2` offers the same methods (the
+:class:`~.wire.Wire` protocol).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Any
 
 from .. import _config
 from ..models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, Worker, WorkerSummary
-from ..schema import parse_input_schema
 from . import replies as _parse
 from .replies import SyncReply
-from .transport import Policy, Transport
+from .transport import Transport
+from .wire import Policy
 
 _READ = Policy(
     idempotent=True, retry_codes=frozenset({4290, 5000}), refused_codes=frozenset({4290})
@@ -26,7 +27,7 @@ _START = Policy(idempotent=False, retry_codes=frozenset(), refused_codes=frozens
 
 
 class V1:
-    """The v1 wire format over a :class:`~coreclaw_pandas._http.Transport`."""
+    """The v1 wire format over a :class:`~coreclaw_pandas.client.transport.Transport`."""
 
     name = "v1"
     export_formats = ("csv", "json")
@@ -44,7 +45,8 @@ class V1:
         return {"api-key": api_key}
 
     def _post(self, path: str, body: Mapping[str, Any], policy: Policy = _READ, **kw: Any) -> Any:
-        return self.http.call("POST", path, policy=policy, body=dict(body), **kw) or {}
+        # Every v1 call but the store, detail and regions is a POST; most are reads.
+        return self.http.post(path, body, policy=policy, **kw)
 
     # -- Workers ---------------------------------------------------------------------------
 
@@ -65,7 +67,7 @@ class V1:
             auth=False,
             context={"scraper_slug": scraper_slug},
         )
-        return worker_from_detail(scraper_slug, data or {})
+        return _parse.worker_from_detail(scraper_slug, data or {})
 
     def proxy_regions(self) -> list[ProxyRegion]:
         """GET /api/proxy/region."""
@@ -86,14 +88,8 @@ class V1:
         page_size: int = _config.PAGE_SIZE,
     ) -> SyncReply:
         """POST /api/v1/scraper/run; never retried unless the server refused it."""
-        body: dict[str, Any] = {
-            "scraper_slug": scraper_slug,
-            "version": version,
-            "is_async": is_async,
-            "input": {"parameters": {"system": dict(system), "custom": dict(custom)}},
-        }
-        if callback_url:
-            body["callback_url"] = callback_url
+        body = _parse.start_body(system, custom, is_async=is_async, callback_url=callback_url)
+        body.update(scraper_slug=scraper_slug, version=version)
         if not is_async:
             body["page_index"] = 1
             body["page_size"] = page_size
@@ -154,8 +150,7 @@ class V1:
             "scraper_slug": scraper_slug or "",
         }
         data = self._post("/api/v1/run/list", body, context={"scraper_slug": scraper_slug})
-        runs = [_parse.run(item) for item in data.get("list") or [] if isinstance(item, Mapping)]
-        return int(_parse.number(data.get("count"))), runs
+        return _parse.run_list(data)
 
     def results_page(self, run_slug: str, *, page_index: int, page_size: int) -> ResultPage:
         """POST /api/v1/run/result/list."""
@@ -178,31 +173,5 @@ class V1:
 
     def account(self) -> Account:
         """POST /api/v1/account/info."""
-        data = self._post("/api/v1/account/info", {})
-        known = ("balance", "traffic", "traffic_expiration_at")
-        return Account(
-            balance=_parse.number(data.get("balance")),
-            traffic=int(_parse.number(data.get("traffic"))),
-            traffic_expiration_at=_parse.seconds(data.get("traffic_expiration_at")),
-            extra={k: v for k, v in data.items() if k not in known},
-        )
+        return _parse.account(self._post("/api/v1/account/info", {}))
 
-
-def worker_from_detail(scraper_slug: str, data: Mapping[str, Any]) -> Worker:
-    """A Worker from a detail reply ``{version, readme, parameters: {system, custom}}``."""
-    params = data.get("parameters") or {}
-    system = dict(params.get("system") or {})
-    # Older exports name the MB value `memory_bytes` (CONTRACT.md §2.2).
-    if "memory" not in system and "memory_bytes" in system:
-        system["memory"] = system.pop("memory_bytes")
-    raw_schema = params.get("custom")
-    raw_schema = raw_schema if isinstance(raw_schema, dict) else {}
-    return Worker(
-        slug=scraper_slug,
-        version=str(data.get("version") or ""),
-        readme=str(data.get("readme") or ""),
-        system=system,
-        input_schema=parse_input_schema(raw_schema),
-        raw_schema=raw_schema,
-        extra={k: v for k, v in data.items() if k not in ("version", "readme", "parameters")},
-    )

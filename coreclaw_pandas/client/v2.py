@@ -1,6 +1,6 @@
 """CoreClaw API v2 on the wire: REST paths, Bearer auth, string statuses, offset/limit.
 
-The same methods as ``_v1`` (CONTRACT.md §6). Choices where the sources differ:
+The same methods as :mod:`.v1` (CONTRACT.md §6). Choices where the sources differ:
 
 * ``offset`` is read as a 1-based page number, as the v2 spec's default (1) and
   its echoed ``page_index`` say; a July 2026 probe read it as a row offset.
@@ -22,8 +22,8 @@ from ..models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, W
 from ..schema import parse_input_schema
 from . import replies as _parse
 from .replies import SyncReply
-from .transport import Policy, Transport
-from .v1 import worker_from_detail
+from .transport import Transport
+from .wire import Policy
 
 _READ = Policy(
     idempotent=True, retry_codes=frozenset({13000, 10000}), refused_codes=frozenset({13000})
@@ -50,7 +50,7 @@ def _run_id(run_slug: str) -> str:
 
 
 class V2:
-    """The v2 wire format over a :class:`~coreclaw_pandas._http.Transport`."""
+    """The v2 wire format over a :class:`~coreclaw_pandas.client.transport.Transport`."""
 
     name = "v2"
     export_formats = ("csv", "json", "jsonl", "xlsx")
@@ -69,9 +69,6 @@ class V2:
     def _get(self, path: str, params: Mapping[str, Any] | None = None, **kw: Any) -> Any:
         return self.http.call("GET", path, policy=_READ, params=params, **kw) or {}
 
-    def _post(self, path: str, body: Mapping[str, Any], policy: Policy, **kw: Any) -> Any:
-        return self.http.call("POST", path, policy=policy, body=dict(body), **kw) or {}
-
     # -- Workers ---------------------------------------------------------------------------
 
     def search_workers(self, search: str, limit: int) -> list[WorkerSummary]:
@@ -86,7 +83,7 @@ class V2:
         detail: Mapping[str, Any] = {}
         if self.http.has_key:
             detail = self._get(f"/api/v2/workers/{wid}", context=context)
-        worker = worker_from_detail(scraper_slug, detail)
+        worker = _parse.worker_from_detail(scraper_slug, detail)
         if worker.version.lower() == "latest":
             # v2 reports "latest" but rejects it when sent back (CONTRACT.md §2.3).
             worker = replace(worker, version="")
@@ -115,21 +112,16 @@ class V2:
         page_size: int = _config.PAGE_SIZE,
     ) -> SyncReply:
         """POST /api/v2/workers/{id}/runs; never retried unless the server refused it."""
-        body: dict[str, Any] = {
-            "is_async": is_async,
-            "input": {"parameters": {"system": dict(system), "custom": dict(custom)}},
-        }
+        body = _parse.start_body(system, custom, is_async=is_async, callback_url=callback_url)
         if version and version.lower() != "latest":
             body["version"] = version
-        if callback_url:
-            body["callback_url"] = callback_url
         if not is_async:
             body["offset"] = 1
             body["limit"] = min(page_size, MAX_LIMIT)
-        data = self._post(
+        data = self.http.post(
             f"/api/v2/workers/{_worker_id(scraper_slug)}/runs",
             body,
-            _START,
+            policy=_START,
             timeout=None if is_async else _config.SYNC_READ_TIMEOUT,
             context={"scraper_slug": scraper_slug},
         )
@@ -138,19 +130,23 @@ class V2:
     def rerun(self, run_slug: str, callback_url: str | None) -> str:
         """POST /api/v2/worker-runs/{id}/rerun; never retried unless refused."""
         path = f"/api/v2/worker-runs/{_run_id(run_slug)}/rerun"
-        data = self._post(path, _async_body(callback_url), _START, context={"run_slug": run_slug})
+        data = self.http.post(
+            path, _async_body(callback_url), policy=_START, context={"run_slug": run_slug}
+        )
         return str(data.get("run_slug") or "")
 
     def run_task(self, task_slug: str, callback_url: str | None) -> str:
         """POST /api/v2/worker-tasks/{id}/runs; never retried unless refused."""
         path = f"/api/v2/worker-tasks/{quote(task_slug, safe='')}/runs"
-        data = self._post(path, _async_body(callback_url), _START, context={"task_slug": task_slug})
+        data = self.http.post(
+            path, _async_body(callback_url), policy=_START, context={"task_slug": task_slug}
+        )
         return str(data.get("run_slug") or "")
 
     def abort(self, run_slug: str) -> None:
         """POST /api/v2/worker-runs/{id}/abort (repeating an abort is harmless)."""
         path = f"/api/v2/worker-runs/{_run_id(run_slug)}/abort"
-        self._post(path, {}, _READ, context={"run_slug": run_slug})
+        self.http.post(path, {}, policy=_READ, context={"run_slug": run_slug})
 
     # -- Reading runs ----------------------------------------------------------------------
 
@@ -197,8 +193,7 @@ class V2:
         if end_time is not None:
             params["end_time"] = end_time
         data = self._get("/api/v2/worker-runs", params, context={"scraper_slug": scraper_slug})
-        runs = [_parse.run(item) for item in data.get("list") or [] if isinstance(item, Mapping)]
-        return int(_parse.number(data.get("count"))), runs
+        return _parse.run_list(data)
 
     def results_page(self, run_slug: str, *, page_index: int, page_size: int) -> ResultPage:
         """GET /api/v2/worker-runs/{id}/result."""
@@ -226,8 +221,4 @@ class V2:
 
     def account(self) -> Account:
         """GET /api/v2/users/account (v2 reports no traffic)."""
-        data = self._get("/api/v2/users/account")
-        return Account(
-            balance=_parse.number(data.get("balance")),
-            extra={k: v for k, v in data.items() if k != "balance"},
-        )
+        return _parse.account(self._get("/api/v2/users/account"))

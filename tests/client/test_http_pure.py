@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import coreclaw_pandas as cc
+from coreclaw_pandas.client import envelope
 from coreclaw_pandas.client import replies as _parse
 from coreclaw_pandas.client import transport as _http
 from coreclaw_pandas.exceptions import error_class_for_code
@@ -12,7 +13,7 @@ from coreclaw_pandas.models import RunStatus
 
 
 def test_raw_control_characters_in_strings_are_tolerated():
-    assert _http._decode(b'{"code":0,"data":{"err_msg":"line\x01one\ttab\nnl"}}') == {
+    assert envelope.decode(b'{"code":0,"data":{"err_msg":"line\x01one\ttab\nnl"}}') == {
         "code": 0,
         "data": {"err_msg": "line\x01one\ttab\nnl"},
     }
@@ -20,7 +21,7 @@ def test_raw_control_characters_in_strings_are_tolerated():
 
 @pytest.mark.parametrize("body", [b"", b"<html>502 Bad Gateway</html>", b'{"code": 0, "da'])
 def test_unreadable_bodies_decode_to_none(body):
-    assert _http._decode(body) is None
+    assert envelope.decode(body) is None
 
 
 @pytest.mark.parametrize(
@@ -49,11 +50,11 @@ def test_codes_map_to_classes(code, status, cls):
 
 
 def test_generic_not_found_is_narrowed_by_what_was_asked():
-    assert _http._specific(cc.NotFoundError, {"run_slug": "R"}) is cc.RunNotFoundError
-    assert _http._specific(cc.NotFoundError, {"task_slug": "T"}) is cc.TaskNotFoundError
-    assert _http._specific(cc.NotFoundError, {"scraper_slug": "W"}) is cc.WorkerNotFoundError
-    assert _http._specific(cc.NotFoundError, {}) is cc.NotFoundError
-    assert _http._specific(cc.ServerError, {"run_slug": "R"}) is cc.ServerError
+    assert envelope.narrow(cc.NotFoundError, {"run_slug": "R"}) is cc.RunNotFoundError
+    assert envelope.narrow(cc.NotFoundError, {"task_slug": "T"}) is cc.TaskNotFoundError
+    assert envelope.narrow(cc.NotFoundError, {"scraper_slug": "W"}) is cc.WorkerNotFoundError
+    assert envelope.narrow(cc.NotFoundError, {}) is cc.NotFoundError
+    assert envelope.narrow(cc.ServerError, {"run_slug": "R"}) is cc.ServerError
 
 
 def test_api_error_message_names_code_endpoint_ids_and_what_to_do():
