@@ -110,7 +110,7 @@ class Control:
     @value.setter
     def value(self, value: Any) -> None:
         if value is not None:
-            value = sv.normalise(self.field, value)  # one URL string, a date, 5.0 for an int...
+            value = sv.coerce(self.field, value)  # one URL string, a date, 5.0 for an int...
         self._setting = True
         try:
             self._foreign = _UNSET

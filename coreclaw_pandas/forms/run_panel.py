@@ -26,6 +26,7 @@ from urllib.parse import quote
 import ipywidgets as W
 
 from ..models import Run, RunStatus
+from ..schema.system import DEFAULT_REGION, MEMORY_SIZES, SYSTEM_DEFAULTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,18 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RunOptions", "RunPanel"]
 
-#: The memory sizes the platform allows, in MB (CONTRACT.md §3).
-MEMORY_SIZES = (512, 1024, 2048, 4096, 8192, 16384)
-#: System defaults when the Worker gives none (the values every /api/scraper shows).
-SYSTEM_DEFAULTS = {
-    "cpus": 0.125,
-    "memory": 512,
-    "execute_limit_time_seconds": 1800,
-    "max_total_charge": 0,
-    "max_total_traffic": 0,
-}
-#: The platform's default region when none is sent.
-DEFAULT_REGION = "US"
 #: Used when /api/proxy/region cannot be read: ISO 3166-1 alpha-2 plus XK (Kosovo).
 FALLBACK_REGIONS = tuple(
     """

@@ -9,7 +9,8 @@ Example:
     {'rows': 3}
 """
 
-# fields before parse: parse builds the dataclasses that fields defines.
-from .fields import MISSING, Field, InputSchema, Option, ParamColumn, parse_input_schema
+# fields before parse: the parser builds the dataclasses fields defines.
+from .fields import MISSING, Field, InputSchema, Option, ParamColumn
+from .parse import parse_input_schema
 
 __all__ = ["MISSING", "Field", "InputSchema", "Option", "ParamColumn", "parse_input_schema"]

@@ -3,7 +3,7 @@
 ``GET /api/scraper`` returns each Worker's input schema under
 ``data.parameters.custom`` (CONTRACT.md §4): a ``properties`` list, one entry
 per input field, plus a description and the split key (``b`` or
-``concurrency``). :func:`parse_input_schema` turns it into an
+``concurrency``). :func:`~coreclaw_pandas.schema.parse_input_schema` turns it into an
 :class:`InputSchema` of :class:`Field` objects and never raises: real schemas
 miss keys, use unknown editors and pair editors with the wrong types, so
 everything odd becomes a note instead. :meth:`InputSchema.build` then makes the
@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..exceptions import InputError
+from . import checks
 from . import values as sv
 from .values import MISSING
 
-__all__ = ["MISSING", "Field", "InputSchema", "Option", "ParamColumn", "parse_input_schema"]
+__all__ = ["MISSING", "Field", "InputSchema", "Option", "ParamColumn"]
 
 
 @dataclass(frozen=True)
@@ -230,9 +231,9 @@ class InputSchema:
         from_default: set[str] = set()
         for f in self.fields:
             if values.get(f.name) is not None:
-                built[f.name] = sv.normalise(f, values[f.name])
+                built[f.name] = sv.coerce(f, values[f.name])
             elif f.has_default:
-                built[f.name] = sv.normalise(f, copy.deepcopy(f.default))
+                built[f.name] = sv.coerce(f, copy.deepcopy(f.default))
                 from_default.add(f.name)
         if allow_unknown:
             built.update((k, v) for k, v in values.items() if k not in self and v is not None)
@@ -280,7 +281,7 @@ class InputSchema:
                 f"got {type(value).__name__}"
             ]
         else:
-            found = sv.value_problems(f, value)
+            found = checks.value_problems(f, value)
         if is_default:
             found = [p + " (this is the Worker's default; pass your own value)" for p in found]
         return found
@@ -294,22 +295,3 @@ def _suggest(name: str, names: list[str]) -> str:
         return f"; {listing}"
     return f"; did you mean {' or '.join(f'`{lowered[c]}`' for c in close)}? The {listing}"
 
-
-def parse_input_schema(custom: Any) -> InputSchema:
-    """Parse a Worker's input-schema descriptor (``data.parameters.custom``).
-
-    It never raises: missing keys, unknown editors, mismatched editor/type pairs,
-    ``properties`` given as a dict, non-dict items and the like become notes on
-    the schema or on the field concerned.
-
-    Args:
-        custom: The descriptor: a dict with ``properties`` (also accepted: a JSON
-            string of one, a whole ``/api/scraper`` reply, or None).
-
-    Returns:
-        The parsed schema.
-    """
-    # Imported here because the parser builds this module's classes.
-    from .parse import parse
-
-    return parse(custom)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from . import checks
 from . import values as sv
 from .fields import Field, InputSchema, Option, ParamColumn
 from .values import MISSING
@@ -23,8 +24,20 @@ from .values import MISSING
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
-def parse(custom: Any) -> InputSchema:
-    """Parse a schema descriptor; see :func:`coreclaw_pandas.schema.parse_input_schema`."""
+def parse_input_schema(custom: Any) -> InputSchema:
+    """Parse a Worker's input-schema descriptor (``data.parameters.custom``).
+
+    It never raises: missing keys, unknown editors, mismatched editor/type pairs,
+    ``properties`` given as a dict, non-dict items and the like become notes on
+    the schema or on the field concerned.
+
+    Args:
+        custom: The descriptor: a dict with ``properties`` (also accepted: a JSON
+            string of one, a whole ``/api/scraper`` reply, or None).
+
+    Returns:
+        The parsed schema.
+    """
     notes: list[str] = []
     root = _unwrap(custom, notes)
     props = _property_list(root.get("properties"), notes)
@@ -231,55 +244,19 @@ def _item_shape(
 
 
 def _parse_field(prop: Mapping[str, Any], name: str, top_required: bool) -> Field:
+    # Each reader appends its notes in turn, so a field's notes read in the order of its keys.
     notes: list[str] = []
     if not _NAME_RE.match(name):
         notes.append(f"the name {name!r} has characters the docs do not allow; it is sent as is")
-    raw_type, type_ = prop.get("type"), None
-    if isinstance(raw_type, list):
-        # JSON-Schema unions such as ["string", "null"]: the value is the non-null one.
-        known = [t for t in raw_type if isinstance(t, str) and t in sv.JSON_TYPES]
-        type_ = known[0] if len(known) == 1 else None
-        notes.append(f"`type` is the list {raw_type!r}; read as {type_ or 'unknown'}")
-    elif isinstance(raw_type, str) and raw_type in sv.JSON_TYPES:
-        type_ = raw_type
-    elif raw_type is None:
-        notes.append("no `type`; the value's type is guessed from the default or the editor")
-    elif not (isinstance(raw_type, str) and raw_type.strip().lower() in sv.TYPE_ALIASES):
-        notes.append(f"unknown `type` {raw_type!r}; the value's type is guessed")
-    editor = _text(prop, "editor", notes)
-    if editor is None:
-        notes.append("no `editor`; a form picks one from the type")
-    elif editor not in sv.EDITORS:
-        notes.append(f"unknown editor {editor!r}; a form falls back to one for the value's type")
-    default = prop.get("default", MISSING)
-    if default is None:
-        notes.append("the default is null; treated as no default")
-        default = MISSING
+    raw_type = prop.get("type")
+    type_ = _read_type(raw_type, notes)
+    editor = _read_editor(prop, notes)
+    default = _read_default(prop, notes)
     multiple = _flag(prop, "multiple", notes)
     options = _options(prop.get("options"), notes)
     kind = sv.infer_kind(type_, editor, multiple, default, raw_type, options)
-    if type_ is None and isinstance(raw_type, str) and kind != "any":
-        notes.append(f"`type` {raw_type!r} is read as {kind}")
-    if editor == "select" and multiple and type_ not in (None, "array"):
-        notes.append(
-            f"a select with `multiple` holds a list, but `type` says {type_}; a list is sent"
-        )
-    elif editor == "select" and multiple and type_ == "array":
-        pass  # a multi-select holding a list is exactly what it is for
-    elif type_ and editor in sv.EDITOR_TYPES and type_ not in sv.EDITOR_TYPES[editor]:
-        notes.append(
-            f"editor {editor!r} is not made for {sv.phrase(type_)}; the value must be one anyway"
-        )
-    if options and kind == "object":
-        notes.append("`options` cannot apply to an object value; they are not checked")
-    value_format = None
-    if editor == "datepicker":
-        value_format = _text(prop, "valueFormat", notes) or _text(prop, "format", notes)
-        if value_format is None and kind == "string":
-            value_format = "YYYY-MM-DD"
-            notes.append("no `valueFormat`; dates are sent as YYYY-MM-DD")
-        elif value_format and sv.strftime_pattern(value_format) is None:
-            notes.append(f"the value format {value_format!r} has tokens this client cannot check")
+    notes += _kind_notes(raw_type, type_, kind, editor, multiple, options)
+    value_format = _read_value_format(prop, editor, kind, notes)
     item_shape, item_key = _item_shape(editor, kind, default, notes)
     parsed = Field(
         name=name,
@@ -302,7 +279,93 @@ def _parse_field(prop: Mapping[str, Any], name: str, top_required: bool) -> Fiel
         item_key=item_key,
         raw=copy.deepcopy(dict(prop)),
     )
-    if parsed.has_default:
-        shaped = sv.normalise(parsed, copy.deepcopy(default))
-        notes += [f"the default does not fit: {p}" for p in sv.value_problems(parsed, shaped)]
+    notes += _default_problems(parsed)
     return replace(parsed, notes=tuple(dict.fromkeys(notes)))
+
+
+def _read_type(raw_type: Any, notes: list[str]) -> str | None:
+    """The documented JSON type named by ``type``, or None when it names none."""
+    if isinstance(raw_type, list):
+        # JSON-Schema unions such as ["string", "null"]: the value is the non-null one.
+        known = [t for t in raw_type if isinstance(t, str) and t in sv.JSON_TYPES]
+        type_ = known[0] if len(known) == 1 else None
+        notes.append(f"`type` is the list {raw_type!r}; read as {type_ or 'unknown'}")
+        return type_
+    if isinstance(raw_type, str) and raw_type in sv.JSON_TYPES:
+        return raw_type
+    if raw_type is None:
+        notes.append("no `type`; the value's type is guessed from the default or the editor")
+    elif not (isinstance(raw_type, str) and raw_type.strip().lower() in sv.TYPE_ALIASES):
+        notes.append(f"unknown `type` {raw_type!r}; the value's type is guessed")
+    return None
+
+
+def _read_editor(prop: Mapping[str, Any], notes: list[str]) -> str | None:
+    editor = _text(prop, "editor", notes)
+    if editor is None:
+        notes.append("no `editor`; a form picks one from the type")
+    elif editor not in sv.EDITORS:
+        notes.append(f"unknown editor {editor!r}; a form falls back to one for the value's type")
+    return editor
+
+
+def _read_default(prop: Mapping[str, Any], notes: list[str]) -> Any:
+    default = prop.get("default", MISSING)
+    if default is None:
+        notes.append("the default is null; treated as no default")
+        return MISSING
+    return default
+
+
+def _kind_notes(
+    raw_type: Any,
+    type_: str | None,
+    kind: str,
+    editor: str | None,
+    multiple: bool,
+    options: tuple[Option, ...],
+) -> list[str]:
+    """What is odd about the pairing of type, editor, `multiple` and options."""
+    notes: list[str] = []
+    if type_ is None and isinstance(raw_type, str) and kind != "any":
+        notes.append(f"`type` {raw_type!r} is read as {kind}")
+    multi_select = editor == "select" and multiple
+    if multi_select and type_ not in (None, "array"):
+        notes.append(
+            f"a select with `multiple` holds a list, but `type` says {type_}; a list is sent"
+        )
+    elif (
+        not multi_select  # a multi-select holding a list is exactly what it is for
+        and type_
+        and editor in sv.EDITOR_TYPES
+        and type_ not in sv.EDITOR_TYPES[editor]
+    ):
+        notes.append(
+            f"editor {editor!r} is not made for {sv.phrase(type_)}; the value must be one anyway"
+        )
+    if options and kind == "object":
+        notes.append("`options` cannot apply to an object value; they are not checked")
+    return notes
+
+
+def _read_value_format(
+    prop: Mapping[str, Any], editor: str | None, kind: str, notes: list[str]
+) -> str | None:
+    """A datepicker's value format (moment style); None for every other editor."""
+    if editor != "datepicker":
+        return None
+    value_format = _text(prop, "valueFormat", notes) or _text(prop, "format", notes)
+    if value_format is None and kind == "string":
+        notes.append("no `valueFormat`; dates are sent as YYYY-MM-DD")
+        return "YYYY-MM-DD"
+    if value_format and sv.strftime_pattern(value_format) is None:
+        notes.append(f"the value format {value_format!r} has tokens this client cannot check")
+    return value_format
+
+
+def _default_problems(parsed: Field) -> list[str]:
+    """The default, checked like any value the field could be sent."""
+    if not parsed.has_default:
+        return []
+    shaped = sv.coerce(parsed, copy.deepcopy(parsed.default))
+    return [f"the default does not fit: {p}" for p in checks.value_problems(parsed, shaped)]

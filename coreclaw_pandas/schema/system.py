@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+__all__ = ["DEFAULT_REGION", "MEMORY_SIZES", "SYSTEM_DEFAULTS", "SYSTEM_KEYS", "system_problems"]
+
+#: The memory sizes the platform allows, in MB (CONTRACT.md §3).
 MEMORY_SIZES = (512, 1024, 2048, 4096, 8192, 16384)
+#: Every system parameter a start may set.
 SYSTEM_KEYS = (
     "cpus",
     "memory",
@@ -14,6 +18,16 @@ SYSTEM_KEYS = (
     "max_total_traffic",
     "proxy_region",
 )
+#: System defaults when the Worker gives none (the values every /api/scraper shows).
+SYSTEM_DEFAULTS = {
+    "cpus": 0.125,
+    "memory": 512,
+    "execute_limit_time_seconds": 1800,
+    "max_total_charge": 0,
+    "max_total_traffic": 0,
+}
+#: The platform's default region when none is sent.
+DEFAULT_REGION = "US"
 
 
 def system_problems(overrides: Mapping[str, Any], merged: Mapping[str, Any]) -> list[str]:

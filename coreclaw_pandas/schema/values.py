@@ -1,9 +1,9 @@
-"""Value shapes of Worker input fields: what each type/editor holds, normalising, checking.
+"""Value shapes of Worker input fields: what each type and editor holds, and coercion.
 
-Pure helpers behind :mod:`coreclaw_pandas.schema`. They take a parsed field and a
-Python value and either return the value in the shape the platform wants
-(:func:`normalise`) or say, in one line per problem, why it does not fit
-(:func:`value_problems`). Nothing here raises on odd values.
+Pure helpers behind :mod:`coreclaw_pandas.schema`: the vocabulary of JSON kinds
+and editors, and :func:`coerce`, which returns a Python value in the shape the
+platform wants where that is unambiguous. :mod:`.checks` says why a value does
+not fit. Nothing here raises on odd values.
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ def strftime_pattern(moment: str) -> str | None:
     return "".join(parts)
 
 
-def _matches_date_format(text: str, pattern: str) -> bool:
+def matches_date_format(text: str, pattern: str) -> bool:
+    """True if ``text`` is a date written exactly in the strftime ``pattern``."""
     try:
         parsed = dt.datetime.strptime(text, pattern)
     except ValueError:
@@ -197,11 +198,12 @@ def _shape_items(field: Field, items: list[Any]) -> list[Any]:
     return items
 
 
-def normalise(field: Field, value: Any) -> Any:
+def coerce(field: Field, value: Any) -> Any:
     """Return ``value`` in the shape ``field`` wants, where the conversion is unambiguous.
 
     Anything that cannot be converted safely is returned as it is, for
-    :func:`value_problems` to report. Strings are never turned into numbers or back.
+    :func:`~coreclaw_pandas.schema.checks.value_problems` to report. Strings are
+    never turned into numbers or back.
     """
     value = _plain(value)
     kind = field.kind
@@ -229,23 +231,6 @@ def normalise(field: Field, value: Any) -> Any:
     return value
 
 
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
-
-
-def _allowed(options: tuple[Option, ...]) -> str:
-    shown = ", ".join(repr(o.value) for o in options[:20])
-    return shown + (f", ... ({len(options)} in all)" if len(options) > 20 else "")
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    # 1 and True are equal in Python but not in JSON; 1 and 1.0 are the same JSON number.
-    ka, kb = json_kind(a), json_kind(b)
-    numeric = {"integer", "number"}
-    return (ka == kb or (ka in numeric and kb in numeric)) and a == b
-
-
 def fits_kind(kind: str, value: Any) -> bool:
     """True if ``value`` is a JSON value of ``kind`` (bool is not a number here)."""
     actual = json_kind(value)
@@ -261,140 +246,3 @@ def fits_kind(kind: str, value: Any) -> bool:
 def phrase(kind: str) -> str:
     """How messages name a JSON type: ``"an integer"``, ``"a list"``..."""
     return _PHRASES.get(kind, f"a {kind}")
-
-
-def _type_hint(field: Field, value: Any) -> str:
-    kind = field.kind
-    if isinstance(value, str) and kind in ("array", "object"):
-        return f"; a JSON string must parse to {'a list' if kind == 'array' else 'an object'}"
-    if field.options and kind == "array":
-        return f"; pass a list such as [{field.options[0].value!r}]"
-    if field.options and kind != "object":
-        return f"; allowed: {_allowed(field.options)}"
-    if kind == "string" and isinstance(value, Mapping | list):
-        return "; pass json.dumps(value) if the field holds JSON text"
-    if kind == "string" and field.editor == "datepicker":
-        return "; pass a datetime.date or a string in the field's value format"
-    return ""
-
-
-def _json_problem(value: Any, where: str = "") -> str | None:
-    """Where (if anywhere) a value holds something JSON cannot carry."""
-    at = f" at {where}" if where else ""
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"a non-finite number {value!r}{at}"
-    if value is None or isinstance(value, str | bool | int | float):
-        return None
-    if isinstance(value, list | tuple):
-        found = (_json_problem(item, f"{where}[{i}]") for i, item in enumerate(value))
-        return next((f for f in found if f), None)
-    if isinstance(value, Mapping):
-        bad_keys = [k for k in value if not isinstance(k, str)]
-        if bad_keys:
-            return f"a non-string key {bad_keys[0]!r}{at}"
-        found = (_json_problem(item, f"{where}[{key!r}]") for key, item in value.items())
-        return next((f for f in found if f), None)
-    return f"a {type(value).__name__} value{at}, which JSON cannot carry"
-
-
-def _bounds_problems(field: Field, value: float) -> list[str]:
-    name, number = f"`{field.name}`", float(value)
-    if not math.isfinite(number):
-        return [f"{name} must be a finite number, got {value!r}"]
-    if field.minimum is not None and number < field.minimum:
-        return [f"{name} must be at least {field.minimum:g}, got {value!r}"]
-    if field.maximum is not None and number > field.maximum:
-        return [f"{name} must be at most {field.maximum:g}, got {value!r}"]
-    return []
-
-
-def _choice_problems(field: Field, value: Any) -> list[str]:
-    if not field.options or field.kind == "object":
-        return []
-    if field.editor not in CHOICE_EDITORS and field.editor in EDITORS:
-        return []  # options on, say, an input are suggestions, not a closed list
-    values = value if isinstance(value, list) else [value]
-    bad = [v for v in values if not any(_same_value(v, o.value) for o in field.options)]
-    if not bad:
-        return []
-    what = ", ".join(repr(v) for v in bad)
-    return [f"`{field.name}` has {what}, not among its options; allowed: {_allowed(field.options)}"]
-
-
-def _row_problems(field: Field, items: list[Any]) -> list[str]:
-    """Rows of a requestListSource: a `url` plus the `param_list` columns."""
-    problems: list[str] = []
-    for number, row in enumerate(items, start=1):
-        where = f"row {number} of `{field.name}`"
-        if not isinstance(row, Mapping):
-            problems.append(
-                f"{where} must be an object like {{'url': '...'}}, got {_describe(row)}"
-            )
-            continue
-        url = row.get("url")
-        if not isinstance(url, str) or not url.strip():
-            problems.append(f"{where} has no `url`")
-        for column in field.param_list:
-            if column.param == "url":
-                continue  # checked above, whatever the column says
-            cell = row.get(column.param)
-            if cell is None or cell == "":
-                if column.required:
-                    problems.append(
-                        f"{where} has no `{column.param}` ({column.title}), which is required"
-                    )
-                continue
-            if column.type in JSON_TYPES and not fits_kind(column.type, cell):
-                want = phrase(column.type)
-                problems.append(f"{where}: `{column.param}` must be {want}, got {_describe(cell)}")
-            elif column.options and not any(_same_value(cell, o.value) for o in column.options):
-                problems.append(
-                    f"{where}: `{column.param}` is {cell!r}; allowed: {_allowed(column.options)}"
-                )
-    return problems
-
-
-def _item_problems(field: Field, items: list[Any]) -> list[str]:
-    name = f"`{field.name}`"
-    objects = [i for i in items if isinstance(i, Mapping)]
-    if objects and len(objects) != len(items):
-        return [f"{name} mixes objects and plain values; every item must be the same kind"]
-    if field.editor == "requestListSource":
-        return _row_problems(field, items)
-    problems: list[str] = []
-    key = field.item_key
-    for number, item in enumerate(items, start=1):
-        if field.item_shape == "objects" and key:
-            if not isinstance(item, Mapping) or not isinstance(item.get(key), str):
-                like = f"{{{key!r}: '...'}}"
-                problems.append(
-                    f"item {number} of {name} must be an object like {like}, got {_describe(item)}"
-                )
-        elif field.item_shape == "strings" and not isinstance(item, str):
-            problems.append(f"item {number} of {name} must be a string, got {_describe(item)}")
-    return problems
-
-
-def value_problems(field: Field, value: Any) -> list[str]:
-    """Every problem with ``value`` as the (normalised) value of ``field``; [] when it fits."""
-    name = f"`{field.name}`"
-    kind = field.kind
-    if not fits_kind(kind, value):
-        return [f"{name} must be {phrase(kind)}, got {_describe(value)}{_type_hint(field, value)}"]
-    # Scalars are fully checked below; only containers (and untyped values) can hide odd leaves.
-    bad_json = _json_problem(value) if kind in ("array", "object", "any") else None
-    if bad_json:
-        return [f"{name} holds {bad_json}"]
-    problems: list[str] = []
-    if kind in ("integer", "number"):
-        problems += _bounds_problems(field, value)
-    elif kind == "string" and field.editor == "datepicker" and field.value_format:
-        pattern = strftime_pattern(field.value_format)
-        if pattern and value and not _matches_date_format(value, pattern):
-            problems.append(f"{name} must be a date like {field.value_format}, got {value!r}")
-    elif kind == "array":
-        if field.required and not value:
-            return [f"{name} is required but empty; give at least one item"]
-        problems += _item_problems(field, value)
-    problems += _choice_problems(field, value)
-    return problems
