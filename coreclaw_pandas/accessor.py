@@ -36,7 +36,7 @@ class CoreClawAccessor:
     @property
     def info(self) -> dict[str, Any]:
         """The provenance: run_slug, scraper_slug, worker_title, version, status, ... (a copy)."""
-        return dict(self._df.attrs.get("coreclaw") or {})
+        return frames.provenance_of(self._df)
 
     @property
     def run_slug(self) -> str | None:

@@ -171,9 +171,10 @@ def test_clear_cache_counts_removed_files(cache_folder: Path) -> None:
     assert cache.clear_cache() == 0  # no folder yet
     for n in range(3):
         cache.store(rows_to_frame([{"n": n}]), BASE, f"RUN{n}")
-    (cache_folder / ".leftover.tmp").write_bytes(b"")
+    (cache_folder / ".leftover.tmp").write_bytes(b"")  # an older version's temp name
+    (cache_folder / ".RUN9.0a1b2c.tmp.parquet").write_bytes(b"")  # atomic_path's temp name
     (cache_folder / "notes.txt").write_text("not ours")
-    assert cache.clear_cache() == 4
+    assert cache.clear_cache() == 5
     assert [p.name for p in cache_folder.iterdir()] == ["notes.txt"]
     assert cache.load(BASE, "RUN0") is None
 

@@ -22,7 +22,7 @@ from coreclaw_pandas.frames import (
     runs_to_frame,
     set_provenance,
 )
-from coreclaw_pandas.frames import dtypes as _dtypes
+from coreclaw_pandas.frames import buffers
 from coreclaw_pandas.models import LogEntry, LogLevel, ResultHeader, Run, RunStatus
 
 UTC = dt.UTC
@@ -35,7 +35,7 @@ def _id(n: int) -> str:
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
     """Pack every 3 values, so a handful of rows spans several chunks."""
-    monkeypatch.setattr(_dtypes, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(buffers, "BUFFER_CHUNK_ROWS", 3)
     return 3
 
 

@@ -6,11 +6,8 @@ appearance (missing -> NA); ``__coreclaw_data_id__`` always kept, first; nested
 dicts flattened to dotted columns (``seller.name``) while lists stay Python
 lists. A key that is a dict in some rows and not in others stays one object
 column, so nothing is lost. Dtypes are inferred over all rows (see
-:mod:`coreclaw_pandas._dtypes`); numbers sent as text stay text unless
+:mod:`coreclaw_pandas.frames.dtypes`); numbers sent as text stay text unless
 ``dtypes=`` says otherwise.
-
-Run history and run logs (:func:`runs_to_frame`, :func:`log_to_frame`) are built
-in :mod:`coreclaw_pandas._history_frames` and re-exported here.
 
 Example:
     >>> df = rows_to_frame([{"title": "Mug", "price": 12.5, "seller": {"name": "Ana"}}])
@@ -20,57 +17,23 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import gc
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ..models import ResultHeader
-from .dtypes import (
-    STRING_DTYPE,
-    ColumnBuffer,
-    apply_dtype,
-    check_json_safe,
-    expand_column,
-    is_missing,
-    split_rows,
-)
-from .history import log_to_frame, runs_to_frame
+from ..models import ID_COLUMN, ResultHeader
+from .buffers import ColumnBuffer, expand_column, split_rows
+from .dtypes import STRING_DTYPE, apply_dtype
 
-__all__ = [
-    "ATTRS_KEY",
-    "ID_COLUMN",
-    "PROVENANCE_KEYS",
-    "FrameBuilder",
-    "explode_nested",
-    "flatten_columns",
-    "log_to_frame",
-    "rows_to_frame",
-    "runs_to_frame",
-    "set_provenance",
-]
+__all__ = ["FrameBuilder", "assemble_frame", "rows_to_frame"]
 
-#: The platform's per-row id (CONTRACT.md §2.7); not listed in ``headers``.
-ID_COLUMN = "__coreclaw_data_id__"
-#: The same id under the platform's name before the rebrand; treated alike.
+#: The per-row id (:data:`~coreclaw_pandas.models.ID_COLUMN`) under the platform's
+#: name before the rebrand; treated alike.
 _LEGACY_ID_COLUMN = "__cafe_data_id__"
 _ID_COLUMNS = (ID_COLUMN, _LEGACY_ID_COLUMN)
-
-#: ``df.attrs`` key holding where a frame came from.
-ATTRS_KEY = "coreclaw"
-#: Keys the package records under ``df.attrs["coreclaw"]``.
-PROVENANCE_KEYS = tuple(
-    "run_slug scraper_slug worker_title version status row_count usage fetched_at base_url"
-    " api_version".split()
-)
-
-_POSITION_COLUMN = "position"
-_VALUE_COLUMN = "value"
 
 
 @contextmanager
@@ -215,7 +178,7 @@ class FrameBuilder:
                     f"dtypes= names an unknown column {name!r}. Available columns: {list(out)}"
                 )
             out[name] = apply_dtype(name, out[name], dtype)
-        frame = _frame(out, pd.RangeIndex(self._rows))
+        frame = assemble_frame(out, pd.RangeIndex(self._rows))
         if labels:
             frame.columns = self._labelled(list(out), origin)
         return frame
@@ -265,7 +228,7 @@ def _unique(names: list[Any]) -> list[Any]:
     return result
 
 
-def _frame(columns: dict[Any, Any], index: pd.Index) -> pd.DataFrame:
+def assemble_frame(columns: dict[Any, Any], index: pd.Index) -> pd.DataFrame:
     """Assemble arrays into a frame without copying them or changing their dtypes."""
     # Wrapped in Series because pandas 3 would turn an object array holding only
     # strings into its str dtype, and an object column must stay as built.
@@ -296,103 +259,3 @@ def rows_to_frame(
     builder = FrameBuilder(headers, columns=columns)
     builder.add_rows(rows)
     return builder.build(flatten=flatten, dtypes=dtypes, labels=labels)
-
-
-def flatten_columns(
-    df: pd.DataFrame, *, max_level: int | None = None, sep: str = "."
-) -> pd.DataFrame:
-    """Turn dict-valued columns into dotted columns (``seller`` -> ``seller.name``).
-
-    Only object columns whose non-null values are all dicts are flattened; new
-    columns get inferred dtypes. Index and ``attrs`` are kept.
-
-    Args:
-        df: The frame (not modified).
-        max_level: How many levels to flatten (None: all; 0: none).
-        sep: Joins parent and child names.
-
-    Returns:
-        A new DataFrame.
-    """
-    if not df.columns.is_unique:
-        raise ValueError("flatten_columns needs unique column names.")
-    taken = set(df.columns)
-    out: dict[Any, Any] = {}
-    for name, series in df.items():
-        values = series.tolist() if series.dtype == object and max_level != 0 else []
-        if any(type(v) is dict for v in values):
-            # NaN/NA left by pandas operations (reindex, concat) count as missing dicts.
-            values = [v if type(v) is dict or not is_missing(v) else None for v in values]
-            buffer = ColumnBuffer()
-            buffer.extend(values)
-            if buffer.is_dicts:
-                for sub_name, array in expand_column(
-                    name, buffer, max_level=max_level, taken=taken, sep=sep
-                ):
-                    out[sub_name] = array
-                continue
-        out[name] = series.array
-    result = _frame(out, df.index)
-    result.attrs = copy.deepcopy(df.attrs)
-    return result
-
-
-def explode_nested(df: pd.DataFrame, column: str, *, id_column: str = ID_COLUMN) -> pd.DataFrame:
-    """Turn a column of lists (``links``, ``reviews``) into a child frame.
-
-    One row per list item, keyed by the parent row's id plus the item's
-    ``position`` in its list (from 0). Dict items are flattened to columns (a
-    key clashing with the id or ``position`` becomes ``<column>.<key>``);
-    scalar items go to a ``value`` column. A missing value gives no rows; a
-    single non-list value counts as a one-item list.
-
-    Example:
-        >>> parent = rows_to_frame([{"__coreclaw_data_id__": "a", "tags": ["x", "y"]}])
-        >>> explode_nested(parent, "tags")["value"].tolist()
-        ['x', 'y']
-
-    Raises:
-        ValueError: ``column`` or ``id_column`` is not in ``df``.
-    """
-    for name in (column, id_column):
-        if name not in df.columns:
-            raise ValueError(f"No column {name!r}. Available columns: {list(df.columns)}")
-    rows: list[dict[str, Any]] = []
-    for parent, value in zip(df[id_column].tolist(), df[column].tolist(), strict=True):
-        if is_missing(value):
-            continue
-        items = value if isinstance(value, (list, tuple, np.ndarray)) else [value]
-        for position, item in enumerate(items):
-            row: dict[str, Any] = {id_column: parent, _POSITION_COLUMN: position}
-            if isinstance(item, dict):
-                for key, field in item.items():
-                    row[f"{column}.{key}" if key in (id_column, _POSITION_COLUMN) else key] = field
-            else:
-                row[_VALUE_COLUMN] = item
-            rows.append(row)
-    if not rows:
-        empty = {id_column: df[id_column].array[:0], _POSITION_COLUMN: pd.array([], dtype="Int64")}
-        return pd.DataFrame(empty)
-    builder = FrameBuilder([ResultHeader(id_column), ResultHeader(_POSITION_COLUMN)])
-    builder.add_rows(rows)
-    del rows
-    return builder.build()
-
-
-def set_provenance(df: pd.DataFrame, info: Mapping[str, Any]) -> pd.DataFrame:
-    """Record where a frame came from in ``df.attrs["coreclaw"]`` (see ``PROVENANCE_KEYS``).
-
-    The frame's attrs are updated in place; the info is copied, so later changes
-    to ``info`` do not leak in. pandas carries attrs through filtering and column
-    selection, and Parquet keeps them.
-
-    Returns:
-        ``df`` itself, for chaining.
-
-    Raises:
-        ValueError: A value is not JSON-safe (only str, int, finite float, bool,
-            None, lists and dicts with string keys).
-    """
-    check_json_safe(dict(info), "provenance")
-    df.attrs[ATTRS_KEY] = json.loads(json.dumps(dict(info)))
-    return df

@@ -35,7 +35,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
@@ -45,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .._atomic import atomic_path
 from .dtypes import STRING_DTYPE, check_json_safe, object_array
 
 __all__ = ["CACHE_DIR_ENV", "cache_dir", "clear_cache", "load", "store"]
@@ -54,7 +54,9 @@ CACHE_DIR_ENV = "CORECLAW_CACHE_DIR"
 
 _APP = "coreclaw-pandas"
 _SUFFIX = ".parquet"
-_TEMP_SUFFIX = ".tmp"
+#: Temporary files left by an interrupted store: ``atomic_path`` names them
+#: ``.<stem>.<hex>.tmp.parquet``; older versions of this module wrote ``.<random>.tmp``.
+_TEMP_GLOBS = (f".*.tmp{_SUFFIX}", ".*.tmp")
 #: Parquet schema metadata key holding the cache's own record.
 _META_KEY = b"coreclaw_pandas.cache"
 #: Bumped when the file layout changes; older files then read as misses.
@@ -157,15 +159,8 @@ def store(df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "")
 
     path = _path(base_url, run_slug, options_key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=_TEMP_SUFFIX)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         pq.write_table(table, temp)
-        os.replace(temp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
     return path
 
 
@@ -224,7 +219,8 @@ def clear_cache() -> int:
     if not folder.is_dir():
         return 0
     removed = 0
-    for path in [*folder.glob(f"*{_SUFFIX}"), *folder.glob(f".*{_TEMP_SUFFIX}")]:
+    found = {*folder.glob(f"*{_SUFFIX}"), *(p for g in _TEMP_GLOBS for p in folder.glob(g))}
+    for path in sorted(found):
         with suppress(OSError):
             path.unlink()
             removed += 1

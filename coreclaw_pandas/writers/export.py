@@ -27,6 +27,7 @@ import pandas as pd
 from .._atomic import atomic_path
 from .._warnings import warn
 from ..exceptions import CoreClawError
+from ..models import ATTRS_KEY
 from ..progress import CountBar
 from .about import about_rows
 from .cells import EXCEL_MAX_CELL_CHARS, EXCEL_MAX_COLS, TRUNCATION_MARKER, Tally
@@ -182,7 +183,7 @@ def to_excel(
         )
     target = Path(os.fspath(path)).expanduser()
     n_rows = len(df)
-    info = df.attrs.get("coreclaw") if isinstance(df.attrs.get("coreclaw"), dict) else None
+    info = df.attrs.get(ATTRS_KEY) if isinstance(df.attrs.get(ATTRS_KEY), dict) else None
 
     def about_sheet(tally: Tally, sheets: list[str]) -> list[tuple[str, Any]]:
         return about_rows(
