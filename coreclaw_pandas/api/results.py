@@ -18,13 +18,13 @@ from typing import Any
 import pandas as pd
 
 from .. import frames
+from .._atomic import atomic_path
 from .._warnings import warn
 from ..client import Client
 from ..exceptions import InputError
 from ..frames import cache
 from ..models import Run, RunStatus
 from ..progress import CountBar
-from ..writers import atomic_path
 from .runs import RunLike, _client, _slug
 
 __all__ = ["PartialResultsWarning", "clear_cache", "export", "log", "results_df", "runs_df"]

@@ -42,7 +42,7 @@ __all__ = [
     "clean_csv_text",
     "clean_excel_text",
     "looks_like_formula",
-    "normalise",
+    "to_cell_value",
     "to_json_text",
 ]
 
@@ -203,7 +203,7 @@ def _naive(value: dt.datetime, zone: ZoneInfo | None) -> dt.datetime:
     return value.replace(tzinfo=None)
 
 
-def normalise(value: Any, zone: ZoneInfo | None) -> Any:
+def to_cell_value(value: Any, zone: ZoneInfo | None) -> Any:
     """Map any cell value onto None, bool, int, float, str, naive datetime or date.
 
     Args:
@@ -226,10 +226,10 @@ def normalise(value: Any, zone: ZoneInfo | None) -> Any:
         return value
     if isinstance(value, np.generic):
         if isinstance(value, np.datetime64):
-            return None if np.isnat(value) else normalise(pd.Timestamp(value), zone)
+            return None if np.isnat(value) else to_cell_value(pd.Timestamp(value), zone)
         if isinstance(value, np.timedelta64):
             return None if np.isnat(value) else safe_str(pd.Timedelta(value))
-        return normalise(value.item(), zone)
+        return to_cell_value(value.item(), zone)
     if isinstance(value, _NESTED):
         return to_json_text(value)
     if isinstance(value, dt.datetime):

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from .cells import normalise, safe_str
+from .cells import safe_str, to_cell_value
 
 __all__ = ["Column", "chunk", "plan_columns", "resolve_zone"]
 
@@ -127,7 +127,7 @@ def chunk(col: Column, start: int, stop: int, zone: ZoneInfo | None) -> Any:
     Returns:
         A NumPy array for ``bool``/``int``/``float`` columns; a naive
         ``datetime64`` array for ``datetime`` columns (aware data converted to
-        the target zone); a list of :func:`~coreclaw_pandas._cells.normalise`
+        the target zone); a list of :func:`~coreclaw_pandas.writers.cells.to_cell_value`
         values for ``object`` columns.
     """
     part = col.data[start:stop]
@@ -138,5 +138,5 @@ def chunk(col: Column, start: int, stop: int, zone: ZoneInfo | None) -> Any:
             part = part.tz_localize(None).to_numpy()
         return part
     if col.kind == "object":
-        return [normalise(v, zone) for v in part]
+        return [to_cell_value(v, zone) for v in part]
     return part

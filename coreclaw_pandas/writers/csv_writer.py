@@ -26,7 +26,7 @@ from .columns import Column, chunk
 __all__ = ["check_encoding", "write_csv"]
 
 #: Rows prepared at once: bounded memory, few Python-level calls per row.
-CHUNK_ROWS = 16_384
+CSV_CHUNK_ROWS = 16_384
 # Any character scraped text may hold, once lone surrogates are replaced.
 _PROBE = "aé€\U0001f600\U0010ffff"
 
@@ -119,7 +119,7 @@ def write_csv(
 
     Args:
         path: Where to write (normally the temporary path of an atomic write).
-        columns: From :func:`~coreclaw_pandas._columns.plan_columns`.
+        columns: From :func:`~coreclaw_pandas.writers.columns.plan_columns`.
         n_rows: Number of data rows.
         zone: Target zone for aware datetimes in object columns.
         encoding: A codec accepted by :func:`check_encoding`.
@@ -134,8 +134,8 @@ def write_csv(
     with open(path, "w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([cells.text(c.header) for c in columns])
-        for first in range(0, n_rows, CHUNK_ROWS):
-            last = min(n_rows, first + CHUNK_ROWS)
+        for first in range(0, n_rows, CSV_CHUNK_ROWS):
+            last = min(n_rows, first + CSV_CHUNK_ROWS)
             prepared = [cells.column(c, first, last, zone) for c in columns]
             writer.writerows(zip(*prepared, strict=True))
             if on_rows is not None:

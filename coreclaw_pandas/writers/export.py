@@ -19,6 +19,7 @@ The rules, their defaults and options are described in ``docs/export.md``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from .cells import EXCEL_MAX_CELL_CHARS, EXCEL_MAX_COLS, TRUNCATION_MARKER, Tall
 from .columns import Column, plan_columns, resolve_zone
 from .csv_writer import check_encoding, write_csv
 
-__all__ = ["ExportError", "ExportWarning", "atomic_path", "to_csv", "to_excel"]
+__all__ = ["ExportError", "ExportWarning", "to_csv", "to_excel"]
 
 #: Frames longer than this get a progress bar by default (shorter ones finish in seconds).
 PROGRESS_MIN_ROWS = 50_000
@@ -181,7 +182,6 @@ def to_excel(
             f"The frame has {len(columns):,} columns; an Excel sheet holds at most "
             f"{EXCEL_MAX_COLS:,}. Select the columns you need, or use to_csv()."
         )
-    target = Path(os.fspath(path)).expanduser()
     n_rows = len(df)
     info = df.attrs.get(ATTRS_KEY) if isinstance(df.attrs.get(ATTRS_KEY), dict) else None
 
@@ -197,16 +197,11 @@ def to_excel(
             escape_formulas=escape_formulas,
         )
 
-    with (
-        CountBar(
-            f"Writing {target.name}", total=n_rows, progress=_progress(progress, n_rows)
-        ) as bar,
-        atomic_path(target) as tmp,
-    ):
+    def write(tmp: Path, on_rows: Callable[[int], None]) -> Tally:
         # XlsxWriter loads only when a workbook is written: it is not import-time cost.
         from .xlsx_writer import write_xlsx
 
-        tally = write_xlsx(
+        return write_xlsx(
             tmp,
             columns,
             n_rows,
@@ -215,10 +210,10 @@ def to_excel(
             escape_formulas=escape_formulas,
             hyperlinks=hyperlinks,
             about=about_sheet if about else None,
-            on_rows=bar.advance,
+            on_rows=on_rows,
         )
-    _warn(tally, target)
-    return target
+
+    return _write(path, n_rows, progress, write)
 
 
 def to_csv(
@@ -269,22 +264,36 @@ def to_csv(
     except ValueError as exc:
         raise ExportError(str(exc)) from exc
     columns = plan_columns(df, index=index, tz=tz)
-    target = Path(os.fspath(path)).expanduser()
     n_rows = len(df)
-    with (
-        CountBar(
-            f"Writing {target.name}", total=n_rows, progress=_progress(progress, n_rows)
-        ) as bar,
-        atomic_path(target) as tmp,
-    ):
-        tally = write_csv(
+
+    def write(tmp: Path, on_rows: Callable[[int], None]) -> Tally:
+        return write_csv(
             tmp,
             columns,
             n_rows,
             zone=zone,
             encoding=encoding,
             escape_formulas=escape_formulas,
-            on_rows=bar.advance,
+            on_rows=on_rows,
         )
+
+    return _write(path, n_rows, progress, write)
+
+
+def _write(
+    path: str | os.PathLike[str],
+    n_rows: int,
+    progress: bool | None,
+    write: Callable[[Path, Callable[[int], None]], Tally],
+) -> Path:
+    """Run one format's ``write(tmp, on_rows)`` under a progress bar and an atomic path.
+
+    The target is replaced only when ``write`` returns; the warning about what
+    the export changed is raised after the file is in place.
+    """
+    target = Path(os.fspath(path)).expanduser()
+    bar = CountBar(f"Writing {target.name}", total=n_rows, progress=_progress(progress, n_rows))
+    with bar, atomic_path(target) as tmp:
+        tally = write(tmp, bar.advance)
     _warn(tally, target)
     return target

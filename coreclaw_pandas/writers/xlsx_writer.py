@@ -34,19 +34,13 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from .cells import (
-    EXCEL_MAX_ROWS,
-    XML_ILLEGAL,
-    Tally,
-    clean_excel_text,
-    looks_like_formula,
-)
+from .cells import EXCEL_MAX_ROWS, XML_ILLEGAL, Tally, clean_excel_text, looks_like_formula
 from .columns import Column, chunk
 
 __all__ = ["write_xlsx"]
 
 #: Rows prepared at once: large enough to amortise NumPy calls, small enough to stay cheap.
-CHUNK_ROWS = 8_192
+XLSX_CHUNK_ROWS = 8_192
 #: Excel's limits on hyperlinks: count per sheet and URL length.
 MAX_LINKS_PER_SHEET = 65_530
 MAX_URL_CHARS = 2_079
@@ -321,7 +315,7 @@ def write_xlsx(
 
     Args:
         path: Where to write (normally the temporary path of an atomic write).
-        columns: From :func:`~coreclaw_pandas._columns.plan_columns`.
+        columns: From :func:`~coreclaw_pandas.writers.columns.plan_columns`.
         n_rows: Number of data rows.
         zone: Target zone for aware datetimes in object columns.
         sheet_name: Base name of the data sheets.
@@ -365,8 +359,8 @@ def write_xlsx(
         sheet = _Sheet(workbook, name, formats, tally)
         start = number * rows_per_sheet
         stop = min(n_rows, start + rows_per_sheet)
-        for first in range(start, max(stop, start + 1), CHUNK_ROWS):
-            last = min(stop, first + CHUNK_ROWS)
+        for first in range(start, max(stop, start + 1), XLSX_CHUNK_ROWS):
+            last = min(stop, first + XLSX_CHUNK_ROWS)
             prepared = [maker.column(c, first, last, zone) for c in columns]
             if first == start:
                 widths = widths or _widths(headers, prepared, kinds)
