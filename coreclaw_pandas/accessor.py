@@ -56,7 +56,7 @@ class CoreClawAccessor:
 
     def run(self, *, client: Client | None = None) -> Run:
         """Fetch the run these rows came from (its current state)."""
-        return api.runs._client(client).run(self._require_run_slug())
+        return api.resolve_client(client).run(self._require_run_slug())
 
     def flatten(self, max_level: int | None = None) -> pd.DataFrame:
         """Nested dict columns as dotted columns (``seller.name``), to ``max_level`` deep."""

@@ -142,7 +142,7 @@ def test_reply_envelope_schema_reads_system_from_the_caller():
 
 def test_fallback_regions_cover_the_contract_list():
     from coreclaw_pandas.emulator.regions import REGIONS
-    from coreclaw_pandas.forms.run_panel import FALLBACK_REGIONS
+    from coreclaw_pandas.forms.run_options import FALLBACK_REGIONS
 
     path = REFERENCE / "proxy-region-codes-v1.txt"
     if not path.is_file():

@@ -15,6 +15,7 @@ from coreclaw_pandas.frames import (
     ID_COLUMN,
     PROVENANCE_KEYS,
     FrameBuilder,
+    buffers,
     explode_nested,
     flatten_columns,
     log_to_frame,
@@ -22,7 +23,6 @@ from coreclaw_pandas.frames import (
     runs_to_frame,
     set_provenance,
 )
-from coreclaw_pandas.frames import buffers
 from coreclaw_pandas.models import LogEntry, LogLevel, ResultHeader, Run, RunStatus
 
 UTC = dt.UTC

@@ -31,6 +31,7 @@ FORMS_MODULES = frozenset(
         f"{PACKAGE}.forms.control_base",
         f"{PACKAGE}.forms.row_controls",
         f"{PACKAGE}.forms.run_panel",
+        f"{PACKAGE}.forms.run_options",
     }
 )
 

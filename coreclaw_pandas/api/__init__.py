@@ -4,16 +4,21 @@ Every helper accepts ``client=``; without it the default client is built from
 :func:`configure` or the environment (``CORECLAW_API_KEY``, ``CORECLAW_BASE_URL``).
 """
 
+from .default import (
+    RunLike,
+    configure,
+    default_client,
+    reset_client,
+    resolve_client,
+    run_slug_of,
+)
 from .results import PartialResultsWarning, clear_cache, export, log, results_df, runs_df
 from .runs import (
     abort,
     account,
-    configure,
-    default_client,
     last_run,
     parse_callback,
     rerun,
-    reset_client,
     run_task,
     run_worker,
     search_workers,
@@ -23,6 +28,7 @@ from .runs import (
 
 __all__ = [
     "PartialResultsWarning",
+    "RunLike",
     "abort",
     "account",
     "clear_cache",
@@ -34,7 +40,9 @@ __all__ = [
     "parse_callback",
     "rerun",
     "reset_client",
+    "resolve_client",
     "results_df",
+    "run_slug_of",
     "run_task",
     "run_worker",
     "runs_df",

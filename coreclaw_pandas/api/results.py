@@ -25,7 +25,7 @@ from ..exceptions import InputError
 from ..frames import cache
 from ..models import Run, RunStatus
 from ..progress import CountBar
-from .runs import RunLike, _client, _slug
+from .default import RunLike, resolve_client, run_slug_of
 
 __all__ = ["PartialResultsWarning", "clear_cache", "export", "log", "results_df", "runs_df"]
 
@@ -67,8 +67,8 @@ def results_df(
         The DataFrame; ``df.attrs["coreclaw"]`` holds run_slug, scraper_slug,
         worker_title, version, status, row_count, usage, fetched_at, base_url.
     """
-    c = _client(client)
-    slug = _slug(run)
+    c = resolve_client(client)
+    slug = run_slug_of(run)
     options = json.dumps(
         {
             "columns": columns,
@@ -145,7 +145,7 @@ def clear_cache() -> int:
 
 def log(run: RunLike, *, client: Client | None = None) -> pd.DataFrame:
     """A run's recent log entries as a DataFrame (timestamp, level, group, content)."""
-    return frames.log_to_frame(_client(client).log(_slug(run)).entries)
+    return frames.log_to_frame(resolve_client(client).log(run_slug_of(run)).entries)
 
 
 def runs_df(
@@ -178,7 +178,7 @@ def runs_df(
         except KeyError:
             labels = ", ".join(s.label for s in RunStatus)
             raise InputError([f"`status` must be one of {labels}, got {status!r}"]) from None
-    runs = _client(client).iter_runs(
+    runs = resolve_client(client).iter_runs(
         status=status,
         scraper_slug=scraper_slug,
         limit=limit,
@@ -224,8 +224,8 @@ def export(
     Returns:
         The path written.
     """
-    c = _client(client)
-    url = c.export_url(_slug(run), format=format, columns=columns)
+    c = resolve_client(client)
+    url = c.export_url(run_slug_of(run), format=format, columns=columns)
     target = Path(path)
     with (
         CountBar(

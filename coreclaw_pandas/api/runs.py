@@ -4,14 +4,14 @@ Thin helpers over a default :class:`~coreclaw_pandas.client.Client` built lazily
 from :func:`configure` or the environment (``CORECLAW_API_KEY``,
 ``CORECLAW_BASE_URL``); every helper also takes ``client=``. Wherever a run is
 meant, a :class:`~coreclaw_pandas.models.Run` or a run_slug string is accepted.
-The DataFrame side (``cc.results_df``, ``cc.runs_df``, ...) is :mod:`.tables`.
+The DataFrame side (``cc.results_df``, ``cc.runs_df``, ...) is :mod:`.results`;
+the default client itself is :mod:`.default`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,91 +19,23 @@ import pandas as pd
 
 from .. import _config
 from ..client import Client
-from ..exceptions import InputError, RunFailedError
+from ..exceptions import RunFailedError
 from ..models import Account, Run, RunStatus, Worker
 from ..progress import RunBar
+from .default import RunLike, resolve_client, run_slug_of
 
 __all__ = [
     "abort",
     "account",
-    "configure",
-    "default_client",
     "last_run",
     "parse_callback",
     "rerun",
-    "reset_client",
     "run_task",
     "run_worker",
     "search_workers",
     "wait",
     "worker",
 ]
-
-RunLike = Run | str
-
-_default: Client | None = None
-_default_lock = threading.Lock()
-
-
-def configure(
-    api_key: str | None = None,
-    *,
-    base_url: str | None = None,
-    api_version: str | None = None,
-    **options: Any,
-) -> Client:
-    """Set the default client used by every ``cc.*`` helper.
-
-    Args:
-        api_key: The API key (default: ``CORECLAW_API_KEY``).
-        base_url: The API root (default: ``CORECLAW_BASE_URL``, then the platform).
-        api_version: ``"v1"`` (default: ``CORECLAW_API_VERSION``, then v1).
-        **options: Any other :class:`Client` option (timeout, max_retries, poll, ...).
-
-    Returns:
-        The new default client.
-
-    Example:
-        >>> cc.configure(base_url=emu.url, api_key=emu.api_key)
-    """
-    global _default
-    client = Client(api_key, base_url=base_url, api_version=api_version, **options)
-    with _default_lock:
-        old, _default = _default, client
-    if old is not None:
-        old.close()
-    return client
-
-
-def reset_client() -> None:
-    """Forget the default client; the next helper call builds one from the environment."""
-    global _default
-    with _default_lock:
-        old, _default = _default, None
-    if old is not None:
-        old.close()
-
-
-def default_client() -> Client:
-    """The default client, built from the environment on first use."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Client()
-        return _default
-
-
-def _client(client: Client | None) -> Client:
-    return client if client is not None else default_client()
-
-
-def _slug(run: RunLike) -> str:
-    if isinstance(run, Run):
-        return run.slug
-    if isinstance(run, str) and run.strip():
-        return run.strip()
-    raise InputError([f"expected a Run or a run_slug string, got {run!r}"])
-
 
 # -- Running -------------------------------------------------------------------------------
 
@@ -153,7 +85,7 @@ def run_worker(
         >>> run = cc.run_worker("coreclaw/catalogue-generator", {"rows": 1000})
         >>> df = cc.results_df(run)
     """
-    c = _client(client)
+    c = resolve_client(client)
     if sync:
         reply = c.start_run_sync(
             scraper_slug, custom, system=system, version=version, callback_url=callback_url
@@ -184,7 +116,7 @@ def run_task(
 
     v1 requires ``callback_url``. The start is never sent twice.
     """
-    c = _client(client)
+    c = resolve_client(client)
     run = c.run_task(task_slug, callback_url=callback_url)
     return _wait(c, run.slug, timeout, progress, abort_on_interrupt) if wait else run
 
@@ -202,8 +134,8 @@ def rerun(
 
     v1 requires ``callback_url``. The start is never sent twice.
     """
-    c = _client(client)
-    new = c.rerun(_slug(run), callback_url=callback_url)
+    c = resolve_client(client)
+    new = c.rerun(run_slug_of(run), callback_url=callback_url)
     return _wait(c, new.slug, timeout, progress, False) if wait else new
 
 
@@ -222,8 +154,8 @@ def wait(
         RunFailedError: The run failed (unless ``raise_on_failure`` is False).
         RunTimeoutError: ``timeout`` ran out; the run goes on.
     """
-    c = _client(client)
-    return _wait(c, _slug(run), timeout, progress, abort_on_interrupt, raise_on_failure)
+    c = resolve_client(client)
+    return _wait(c, run_slug_of(run), timeout, progress, abort_on_interrupt, raise_on_failure)
 
 
 def _wait(
@@ -263,8 +195,8 @@ def _finish(c: Client, run: Run) -> Run:
 
 def abort(run: RunLike, *, client: Client | None = None) -> Run:
     """Ask the platform to stop a run; returns its state right after."""
-    c = _client(client)
-    slug = _slug(run)
+    c = resolve_client(client)
+    slug = run_slug_of(run)
     c.abort(slug)
     return c.run(slug)
 
@@ -274,19 +206,19 @@ def abort(run: RunLike, *, client: Client | None = None) -> Run:
 
 def account(*, client: Client | None = None) -> Account:
     """The account's balance (USD) and traffic."""
-    return _client(client).account()
+    return resolve_client(client).account()
 
 
 def worker(scraper_slug: str, *, client: Client | None = None) -> Worker:
     """A Worker's detail: version, README, system defaults and parsed input schema."""
-    return _client(client).worker(scraper_slug)
+    return resolve_client(client).worker(scraper_slug)
 
 
 def search_workers(
     query: str, *, limit: int = _config.STORE_LIMIT, client: Client | None = None
 ) -> pd.DataFrame:
     """Search the Worker store; one row per Worker (slug, title, description)."""
-    found = _client(client).search_workers(query, limit=limit)
+    found = resolve_client(client).search_workers(query, limit=limit)
     return pd.DataFrame(
         {
             "slug": [w.slug for w in found],
@@ -299,7 +231,7 @@ def search_workers(
 
 def last_run(scraper_slug: str, *, client: Client | None = None) -> Run | None:
     """The newest run of a Worker (None if it has never run)."""
-    return _client(client).last_run(scraper_slug)
+    return resolve_client(client).last_run(scraper_slug)
 
 
 def parse_callback(body: Mapping[str, Any] | str | bytes) -> Run:

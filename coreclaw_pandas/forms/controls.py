@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
@@ -30,7 +31,7 @@ from ..schema import values as sv
 from .control_base import Control, _parse_number, _same
 from .row_controls import RowsControl
 
-__all__ = ["Control", "make_control"]
+__all__ = ["CONTROLS", "Control", "make_control"]
 
 _FILL = {"width": "calc(100% - 6px)"}  # a text box's own margin would push 100% past the edge
 
@@ -289,8 +290,51 @@ class JsonControl(Control):
         return super().local_problem()
 
 
+Predicate = Callable[[Field], bool]
+Factory = Callable[[Field], Control]
+
+
+def _is(editors: tuple[str, ...], kinds: tuple[str, ...], *, options: bool = False) -> Predicate:
+    """A predicate: the field's editor is one of ``editors`` and its kind one of ``kinds``."""
+
+    def test(field: Field) -> bool:
+        return (
+            field.editor in editors
+            and field.kind in kinds
+            and (not options or bool(field.options))
+        )
+
+    return test
+
+
+def _readable_date(field: Field) -> bool:
+    return (
+        field.editor == "datepicker"
+        and field.kind == "string"
+        and sv.strftime_pattern(field.value_format or "") is not None
+    )
+
+
+#: Which control a field gets, by editor and kind: the first row whose predicate
+#: holds wins (ipywidgets' own ``widget_from_*`` dispatch has the same shape).
+#: A field no row takes gets a fallback by kind, with a note saying why.
+CONTROLS: tuple[tuple[Predicate, Factory], ...] = (
+    (_is(("input", "textarea"), ("string",)),
+     lambda f: TextControl(f, multiline=f.editor == "textarea")),
+    (_is(("input", "textarea", "number"), ("integer", "number")), NumberControl),
+    (_is(("select", "radio"), ("string", "integer", "number"), options=True),
+     lambda f: ChoiceControl(f, radio=f.editor == "radio")),
+    (_is(("select", "checkbox"), ("array",), options=True),
+     lambda f: MultiControl(f, boxes=f.editor == "checkbox")),
+    (_is(("switch",), ("boolean",)), SwitchControl),
+    (_readable_date, DateControl),
+    (_is(("json",), ("object", "array", "any")), JsonControl),
+    (_is(("requestList", "stringList", "requestListSource"), ("array",)), RowsControl),
+)  # fmt: skip
+
+
 def make_control(field: Field) -> Control:
-    """The control for one field: by its editor, else by its type (JSON text last).
+    """The control for one field: the first row of :data:`CONTROLS` that takes it.
 
     Args:
         field: A parsed schema field.
@@ -298,24 +342,9 @@ def make_control(field: Field) -> Control:
     Returns:
         A control whose ``value`` is already the field's default (or None).
     """
-    kind, editor, options = field.kind, field.editor, field.options
-    if editor in ("input", "textarea") and kind == "string":
-        return TextControl(field, multiline=editor == "textarea")
-    if editor in ("input", "textarea", "number") and kind in ("integer", "number"):
-        return NumberControl(field)
-    if editor in ("select", "radio") and kind in ("string", "integer", "number") and options:
-        return ChoiceControl(field, radio=editor == "radio")
-    if editor in ("select", "checkbox") and kind == "array" and options:
-        return MultiControl(field, boxes=editor == "checkbox")
-    if editor == "switch" and kind == "boolean":
-        return SwitchControl(field)
-    readable_date = sv.strftime_pattern(field.value_format or "") is not None
-    if editor == "datepicker" and kind == "string" and readable_date:
-        return DateControl(field)
-    if editor == "json" and kind in ("object", "array", "any"):
-        return JsonControl(field)
-    if editor in ("requestList", "stringList", "requestListSource") and kind == "array":
-        return RowsControl(field)
+    for applies, factory in CONTROLS:
+        if applies(field):
+            return factory(field)
     return _fallback(field)
 
 

@@ -2,7 +2,7 @@
 
 The form is generated from the Worker's parsed input schema
 (:mod:`coreclaw_pandas.schema`): one control per field, chosen by editor and
-type (see :mod:`coreclaw_pandas._controls`), grouped by the schema's sections,
+type (see :mod:`coreclaw_pandas.forms.controls`), grouped by the schema's sections,
 then a collapsible "Run options" box for the system parameters, a Run button
 and a panel that follows the run and offers its results.
 
@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..api import resolve_client
 from ..exceptions import CoreClawError, InputError
 from ..schema import InputSchema, parse_input_schema
 from .sanitise import sanitise_html
@@ -39,9 +40,10 @@ if TYPE_CHECKING:
     from ..client import Client
     from ..models import Run
     from .controls import Control
-    from .run_panel import RunOptions, RunPanel
+    from .run_options import RunOptions
+    from .run_panel import RunPanel
 
-__all__ = ["WorkerForm", "sanitise_html", "worker_form"]
+__all__ = ["WorkerForm", "problems_by_field", "worker_form"]
 
 _BACKTICKED = re.compile(r"`([^`]+)`")
 
@@ -107,7 +109,8 @@ class WorkerForm:
         import ipywidgets as W  # lazy: only a built form needs widgets
 
         from .controls import make_control
-        from .run_panel import RunOptions, RunPanel
+        from .run_options import RunOptions
+        from .run_panel import RunPanel
 
         self.schema = schema
         self.scraper_slug = scraper_slug
@@ -370,9 +373,7 @@ def worker_form(scraper_slug: str, *, client: Client | None = None, **prefill: A
         >>> form = cc.worker_form("coreclaw/web-page-scraper", max_pages=5)
         >>> form
     """
-    from ..api.runs import _client  # lazy: api sits above forms in the import order
-
-    c = _client(client)
+    c = resolve_client(client)
     worker = c.worker(scraper_slug)
     try:
         regions: list[tuple[str, str]] | None = [(r.code, r.name) for r in c.proxy_regions()]
