@@ -3,7 +3,7 @@
 ``cc.results_df`` reads every row of a run into a DataFrame (concurrently, with
 a progress bar, cached on disk once the run has finished); ``cc.runs_df`` and
 ``cc.log`` turn the history and the log into frames; ``cc.export`` downloads the
-platform's own export. Like :mod:`coreclaw_pandas.api`, each helper takes
+platform's own export. Like :mod:`.runs`, each helper takes
 ``client=`` and a Run or a run_slug.
 """
 

@@ -6,8 +6,8 @@ text (HTML sanitised), the parser's notes and an error line. ``control.value``
 reads and writes the value in the shape ``custom`` sends; ``None`` means no
 value. A value the widget cannot show is held as it is, so it still
 round-trips. The small helpers here are shared by the scalar controls
-(:mod:`coreclaw_pandas._controls`) and the row controls
-(:mod:`coreclaw_pandas._row_controls`).
+(:mod:`coreclaw_pandas.forms.controls`) and the row controls
+(:mod:`coreclaw_pandas.forms.row_controls`).
 
 This module imports ipywidgets, so it is only imported when a form is built.
 """

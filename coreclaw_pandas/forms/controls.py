@@ -2,8 +2,8 @@
 
 :func:`make_control` picks a field's control by its editor, else by its type,
 with JSON text as the last resort (and a note saying why). The scalar controls
-live here; the base class is in :mod:`coreclaw_pandas._control_base` and the
-list-style row controls in :mod:`coreclaw_pandas._row_controls`.
+live here; the base class is in :mod:`coreclaw_pandas.forms.control_base` and the
+list-style row controls in :mod:`coreclaw_pandas.forms.row_controls`.
 
 A control shows one parsed :class:`~coreclaw_pandas.schema.Field`: its label
 (``*`` when required), the input widget(s), the help text (HTML sanitised), the

@@ -2,7 +2,7 @@
 
 :class:`RowsControl` edits a list as rows of cells (a URL, a string, or a URL
 plus the ``param_list`` columns), each row with a remove button and an Add
-button below. :func:`coreclaw_pandas._controls.make_control` picks it for
+button below. :func:`coreclaw_pandas.forms.controls.make_control` picks it for
 those editors.
 
 This module imports ipywidgets, so it is only imported when a form is built.
