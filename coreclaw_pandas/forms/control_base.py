@@ -25,18 +25,20 @@ from ..schema import Field
 from ..schema import values as sv
 from .sanitise import sanitise_html
 
-__all__ = ["Control"]
+__all__ = ["FULL_WIDTH", "Control", "parse_number", "same_json_value"]
 
 _UNSET: Any = object()  # "no foreign value held"; None already means "no value"
-_WIDE = {"width": "100%"}
+#: Layout keywords for a widget that spans the form's width.
+FULL_WIDTH = {"width": "100%"}
 
 
-def _same(a: Any, b: Any) -> bool:
-    # JSON-wise equality: True is not 1, but 1 and 1.0 are the same number.
+def same_json_value(a: Any, b: Any) -> bool:
+    """JSON-wise equality: True is not 1, but 1 and 1.0 are the same number."""
     return isinstance(a, bool) == isinstance(b, bool) and a == b
 
 
-def _parse_number(text: str) -> Any:
+def parse_number(text: str) -> Any:
+    """An int or float from a text box; None when empty; the text itself when not a number."""
     text = text.strip()
     for parse in (int, float):
         try:
@@ -83,7 +85,7 @@ class Control:
             items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
             parts.append(W.HTML(f'<ul style="color:#8a6d3b;font-size:85%;margin:0">{items}</ul>'))
         parts.append(self._error)
-        self.widget = W.VBox(parts, layout=W.Layout(margin="0 0 12px 0", **_WIDE))
+        self.widget = W.VBox(parts, layout=W.Layout(margin="0 0 12px 0", **FULL_WIDTH))
         self.value = copy.deepcopy(field.default) if field.has_default else None
 
     # Subclasses provide these four; `_set` gets a non-None value and says if it could show it.

@@ -28,7 +28,7 @@ import ipywidgets as W
 
 from ..schema import Field
 from ..schema import values as sv
-from .control_base import Control, _parse_number, _same
+from .control_base import Control, parse_number, same_json_value
 from .row_controls import RowsControl
 
 __all__ = ["CONTROLS", "Control", "make_control"]
@@ -82,7 +82,7 @@ class NumberControl(Control):
         return f"{what}, at least {low}" if low else f"{what}, at most {high}" if high else what
 
     def _get(self) -> Any:
-        return _parse_number(self.input.value)
+        return parse_number(self.input.value)
 
     def _set(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -148,7 +148,7 @@ class ChoiceControl(Control):
         return None if index is None or index < 0 else self.field.options[index].value
 
     def _set(self, value: Any) -> bool:
-        found = [i for i, o in enumerate(self.field.options) if _same(o.value, value)]
+        found = [i for i, o in enumerate(self.field.options) if same_json_value(o.value, value)]
         if found:
             self.input.value = found[0]
         return bool(found)
@@ -182,14 +182,14 @@ class MultiControl(Control):
             indices = sorted(self.input.value)
         chosen = [self.field.options[i].value for i in indices]
         # Keep the order the value was given in (a default need not follow the options).
-        kept = [v for v in self._order if any(_same(v, c) for c in chosen)]
-        values = kept + [c for c in chosen if not any(_same(c, k) for k in kept)]
+        kept = [v for v in self._order if any(same_json_value(v, c) for c in chosen)]
+        values = kept + [c for c in chosen if not any(same_json_value(c, k) for k in kept)]
         return values or ([] if self.field.has_default else None)
 
     def _set(self, value: Any) -> bool:
         options = self.field.options
         found = (
-            [[i for i, o in enumerate(options) if _same(o.value, v)] for v in value]
+            [[i for i, o in enumerate(options) if same_json_value(o.value, v)] for v in value]
             if isinstance(value, list)
             else [[]]
         )

@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..schema import Field, ParamColumn
-from .control_base import _WIDE, Control, _parse_number, _same
+from .control_base import FULL_WIDTH, Control, parse_number, same_json_value
 
 __all__ = ["RowsControl"]
 
@@ -35,7 +35,7 @@ class _Row:
                 found = [
                     i
                     for i, o in enumerate(column.options)
-                    if _same(o.value, template.get(column.param))
+                    if same_json_value(o.value, template.get(column.param))
                 ]
                 cell: W.Widget = W.Dropdown(options=pairs, value=found[0] if found else -1)
             else:
@@ -50,7 +50,7 @@ class _Row:
             icon="times", tooltip="Remove this row", layout=W.Layout(width="36px")
         )
         self.remove_button.on_click(lambda _b: owner.remove_row(self))
-        self.box = W.HBox([*self.cells.values(), self.remove_button], layout=W.Layout(**_WIDE))
+        self.box = W.HBox([*self.cells.values(), self.remove_button], layout=W.Layout(**FULL_WIDTH))
 
     def item(self, owner: RowsControl) -> Any:
         """The row as sent: a string, or the template dict with the cells written in."""
@@ -66,7 +66,7 @@ class _Row:
             elif old is not None and _cell_text(old) == cell.value:
                 value = old  # unchanged: keep its type (10 stays 10, "10" stays "10")
             elif column.type in ("integer", "number"):
-                value = _parse_number(cell.value)
+                value = parse_number(cell.value)
             else:
                 value = cell.value
             if value is None:
@@ -116,7 +116,7 @@ class RowsControl(Control):
                 for c in self.columns
             ]
             parts.insert(0, W.HBox([*heads, W.HTML(layout=W.Layout(width="36px"))]))
-        return W.VBox(parts, layout=W.Layout(**_WIDE))
+        return W.VBox(parts, layout=W.Layout(**FULL_WIDTH))
 
     def add_row(self, item: Any = "") -> _Row:
         """Append a row showing ``item`` (a string or a dict); returns it."""
