@@ -11,8 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from coreclaw_pandas.writers import ExportWarning, to_excel
-from coreclaw_pandas.writers import xlsx_writer as _excel
+from coreclaw_pandas.writers import ExportWarning, to_excel, xlsx_writer
 from coreclaw_pandas.writers.cells import EXCEL_MAX_ROWS
 
 
@@ -48,7 +47,7 @@ def test_exactly_a_sheet_of_data_rows_loses_none(tmp_path):
 
 @pytest.mark.slow
 def test_links_past_excels_per_sheet_limit_stay_text(tmp_path):
-    n = _excel.MAX_LINKS_PER_SHEET + 2
+    n = xlsx_writer.MAX_LINKS_PER_SHEET + 2
     urls = [f"https://example.invalid/{i}" for i in range(n)]
     path = tmp_path / "links.xlsx"
     (warning,) = _export(pd.DataFrame({"url": urls}), path, hyperlinks=True)
@@ -57,8 +56,8 @@ def test_links_past_excels_per_sheet_limit_stay_text(tmp_path):
     with zipfile.ZipFile(path) as z:
         xml = z.read("xl/worksheets/sheet1.xml").decode()
     refs = re.findall(r'<hyperlink ref="([A-Z]+[0-9]+)"', xml)
-    assert len(refs) == _excel.MAX_LINKS_PER_SHEET
-    assert refs[0] == "A2" and refs[-1] == f"A{_excel.MAX_LINKS_PER_SHEET + 1}"
+    assert len(refs) == xlsx_writer.MAX_LINKS_PER_SHEET
+    assert refs[0] == "A2" and refs[-1] == f"A{xlsx_writer.MAX_LINKS_PER_SHEET + 1}"
     book = openpyxl.load_workbook(path, read_only=True)
     values = [r[0] for r in book["Results"].iter_rows(values_only=True)]
     book.close()

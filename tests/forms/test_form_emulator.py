@@ -13,17 +13,17 @@ import struct
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_forms import assert_round_trip
 
 import coreclaw_pandas as cc
 from coreclaw_pandas.emulator import Emulator
 from coreclaw_pandas.emulator.workers import builtin_workers
 from coreclaw_pandas.exceptions import InputError
 from coreclaw_pandas.forms import WorkerForm, worker_form
+
+from .helpers import assert_round_trip
 
 WORKERS = [w.path for w in builtin_workers()]
 RUN_TIMEOUT = 60  # seconds a form's run may take at most before the test fails
@@ -163,11 +163,11 @@ def test_prefill_names_are_checked_against_the_worker(fast):
 
 
 @pytest.mark.slow
-def test_forms_notebook_runs_top_to_bottom(tmp_path, monkeypatch):
+def test_forms_notebook_runs_top_to_bottom(tmp_path, monkeypatch, repo_root):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    root = Path(__file__).resolve().parents[1]
+    root = repo_root
     notebook = nbformat.read(root / "notebooks" / "02_forms.ipynb", as_version=4)
     assert all(
         not c.get("outputs") and not c.get("execution_count")
@@ -194,8 +194,8 @@ def test_forms_notebook_runs_top_to_bottom(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_screenshot_script_renders_the_forms_in_a_browser(tmp_path):
-    root = Path(__file__).resolve().parents[1]
+def test_screenshot_script_renders_the_forms_in_a_browser(tmp_path, repo_root):
+    root = repo_root
     script = root / "scripts" / "screenshot_form.py"
     done = subprocess.run(
         [sys.executable, str(script), "--out", str(tmp_path)],

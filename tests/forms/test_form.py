@@ -1,101 +1,30 @@
 """Worker forms built from local schemas, headless: set widget values, click buttons.
 
-No server here: forms come from ``WorkerForm.from_schema``. The schema files of
-the shared reference folder are read in place; the hard cases it describes
-(a 40-property schema, a float number and JSON-in-textarea, mismatched
-editor/type pairs) are written out below.
-"""
+No server here: forms come from ``WorkerForm.from_schema``; the reference folder's
+schemas are read in place."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import subprocess
 import sys
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from coreclaw_pandas.exceptions import InputError
 from coreclaw_pandas.forms import WorkerForm
 from coreclaw_pandas.forms.form import problems_by_field
-from coreclaw_pandas.forms.sanitise import sanitise_html
-from coreclaw_pandas.schema import Field
 from coreclaw_pandas.schema import values as sv
 
-REFERENCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "coreclaw-reference"
-SCHEMA_DIR = REFERENCE / "worker-schemas"
-SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*.json")) if SCHEMA_DIR.is_dir() else []
-
-
-def reference_schema(name: str) -> Any:
-    path = SCHEMA_DIR / name
-    if not path.is_file():
-        pytest.skip(f"the shared reference folder is not here ({SCHEMA_DIR})")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-# --- edits in the wire shape, for any field -------------------------------------------------
-
-
-def edited_value(field: Field) -> Any:
-    """A value different from the default that fits the field, in the wire shape."""
-    kind, options = field.kind, field.options
-    if options and kind in ("string", "integer", "number"):
-        return options[-1].value
-    if options and kind == "array":
-        return [options[-1].value]
-    if kind == "boolean":
-        return not field.default if field.has_default else True
-    if kind in ("integer", "number"):
-        low = field.minimum if field.minimum is not None else 0
-        high = field.maximum if field.maximum is not None else low + 100
-        value = low + (high - low) / 3
-        return int(value) if kind == "integer" else round(value, 3) + 0.5 * (value == int(value))
-    if kind == "string" and field.editor == "datepicker" and field.value_format:
-        pattern = sv.strftime_pattern(field.value_format)
-        return dt.date(2026, 3, 4).strftime(pattern) if pattern else "edited"
-    if kind == "string":
-        return "edited text \u2713"
-    if kind == "array" and field.editor == "requestListSource":
-        extra = {c.param: "5" for c in field.param_list if c.param != "url"}
-        return [{"url": "https://edited.example/a", **extra}, {"url": "https://edited.example/b"}]
-    if kind == "array" and field.item_shape == "strings":
-        return ["first", "second"]
-    if kind == "array" and field.item_key:
-        return [
-            {field.item_key: "https://edited.example/1"},
-            {field.item_key: "https://edited.example/2"},
-        ]
-    if kind == "array":
-        return [{"edited": 1}, {"two": [2]}]
-    return {"edited": [1, 2.5, None, "x"]}
-
-
-def edited_values(form: WorkerForm) -> dict[str, Any]:
-    return {f.name: edited_value(f) for f in form.schema}
-
-
-def assert_round_trip(form: WorkerForm) -> dict[str, Any]:
-    """Set every control to an edit; each control and the form give it back as built."""
-    edits = edited_values(form)
-    for name, value in edits.items():
-        form.controls[name].value = value
-        assert form.controls[name].value == value, name
-    assert form.value == form.schema.build(edits)
-    assert form.schema.validate(form.value) == []
-    assert form.validate() == []
-    return edits
-
+from .helpers import assert_round_trip
 
 # --- the shared reference schemas ------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SCHEMA_FILES, reason="the shared reference folder is not here")
-@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.stem)
-def test_reference_schema_form_builds_defaults_validate_and_edits_round_trip(path):
-    raw = json.loads(path.read_text(encoding="utf-8"))
+def test_reference_schema_form_builds_defaults_validate_and_edits_round_trip(
+    reference_schema_file, reference_schema
+):
+    raw = reference_schema(reference_schema_file)
     form = WorkerForm.from_schema(raw)
     assert list(form.controls) == form.schema.names and form.schema.names
     assert form.value == form.schema.build({})
@@ -112,54 +41,18 @@ def test_reference_schema_form_builds_defaults_validate_and_edits_round_trip(pat
     }
 
 
-def test_every_editor_gets_its_own_control():
+def test_every_editor_gets_its_own_control(reference_schema):
     form = WorkerForm.from_schema(reference_schema("docs-input-schema-editor-examples.json"))
     shown = {name: c.renders_as for name, c in form.controls.items()}
     assert {f.editor: shown[f.name] for f in form.schema} == {e: e for e in sv.EDITORS}
     assert all(not c.field.notes for c in form.controls.values() if c.renders_as == "json")
 
 
-def test_reply_envelope_schema_reads_system_from_the_caller():
-    raw = reference_schema("apifox-api-scraper-response-example.json")
-    system = {
-        "cpus": 0.25,
-        "memory": 2048,
-        "execute_limit_time_seconds": 60,
-        "max_total_charge": 1.5,
-        "max_total_traffic": 0,
-    }
-    form = WorkerForm.from_schema(raw, system=system)
-    assert form.system == {**system, "proxy_region": "US"}
-    form.options.memory.value = 8192
-    form.options.proxy_region.value = "DE"
-    form.options.max_charge.value = 2.0
-    form.options.version_text.value = " v1.2.3 "
-    assert form.system["memory"] == 8192 and form.system["proxy_region"] == "DE"
-    assert form.system["max_total_charge"] == 2 and isinstance(form.system["max_total_charge"], int)
-    assert form.version == "v1.2.3"
-    assert [v for _, v in form.options.memory.options] == [512, 1024, 2048, 4096, 8192, 16384]
-
-
-def test_fallback_regions_cover_the_contract_list():
-    from coreclaw_pandas.emulator.regions import REGIONS
-    from coreclaw_pandas.forms.run_options import FALLBACK_REGIONS
-
-    path = REFERENCE / "proxy-region-codes-v1.txt"
-    if not path.is_file():
-        pytest.skip("the shared reference folder is not here")
-    contract = set(path.read_text(encoding="utf-8").split())
-    assert contract <= set(FALLBACK_REGIONS)
-    assert set(FALLBACK_REGIONS) == set(REGIONS)  # the emulator's independent ISO table
-    assert len(FALLBACK_REGIONS) == len(set(FALLBACK_REGIONS))
-    form = WorkerForm.from_schema({"properties": []})
-    assert [code for _, code in form.options.proxy_region.options] == list(FALLBACK_REGIONS)
-
-
 # --- clicking and typing ---------------------------------------------------------------------
 
 
 @pytest.fixture
-def demo() -> WorkerForm:
+def demo(reference_schema) -> WorkerForm:
     return WorkerForm.from_schema(reference_schema("node-worker-demo-all-editors.json"))
 
 
@@ -246,7 +139,7 @@ def test_missing_required_fields_without_defaults_are_exactly_the_problems():
     assert form.validate() == [] and form.value == {"q": "coffee", "n": 4, "sel": "a", "ok": 3}
 
 
-def test_json_editor_checks_as_you_type_and_sends_the_parsed_value():
+def test_json_editor_checks_as_you_type_and_sends_the_parsed_value(reference_schema):
     form = WorkerForm.from_schema(reference_schema("docs-input-schema-editor-examples.json"))
     geo = form.controls["custom_geojson"]
     geo.input.value = '{"type": "Point", "coordinates": [2.35, 48.85'
@@ -284,7 +177,7 @@ def test_date_picker_with_a_time_in_its_format():
     assert form.value == {"at": "2026-12-01 08:05"}
 
 
-def test_prefill_is_normalised_and_unknown_names_are_refused():
+def test_prefill_is_normalised_and_unknown_names_are_refused(reference_schema):
     raw = reference_schema("node-worker-demo-all-editors.json")
     form = WorkerForm.from_schema(raw, values={"urls": "https://one.example", "max_results": 7.0})
     assert form.value["urls"] == [{"url": "https://one.example"}]
@@ -412,153 +305,9 @@ def test_form_shows_itself_as_a_widget(demo):
     assert bundle["text/plain"] == repr(demo) and repr(demo).startswith("WorkerForm(local schema")
 
 
-def test_importing_the_package_or_the_forms_module_loads_no_widgets():
+def test_importing_the_package_or_the_forms_module_loads_no_widgets(repo_root):
     code = (
         "import sys, coreclaw_pandas, coreclaw_pandas.forms; "
         "assert 'ipywidgets' not in sys.modules, 'ipywidgets was imported'"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
-
-
-# --- the hard cases: a big schema, floats and JSON text, mismatched pairs -------------------
-
-
-def forty_properties() -> dict[str, Any]:
-    kinds = [
-        ("string", "input", "x"),
-        ("integer", "number", 3),
-        ("boolean", "switch", True),
-        ("array", "stringList", [{"string": "s"}]),
-        ("number", "number", 1.5),
-        ("string", "select", "b"),
-        ("array", "checkbox", ["a"]),
-        ("object", "json", {}),
-        ("array", "requestList", [{"url": "https://a.example"}]),
-        ("string", "datepicker", "2024-02-29"),
-    ]
-    props = []
-    for i in range(40):
-        type_, editor, default = kinds[i % len(kinds)]
-        prop = {
-            "name": f"f{i:02d}",
-            "title": f"Field {i}",
-            "type": type_,
-            "editor": editor,
-            "default": default,
-            "required": i % 7 == 0,
-            "description": f"<b>help</b> {i}",
-        }
-        if editor in ("select", "checkbox"):
-            prop["options"] = [{"label": v.upper(), "value": v} for v in "abc"]
-        if i % 10 == 0:
-            prop.update(sectionCaption=f"Part {i // 10}", sectionDescription="<em>more</em>")
-        props.append(prop)
-    return {"concurrency": {"fields": ["f03"]}, "properties": props}
-
-
-def test_forty_property_schema():
-    form = WorkerForm.from_schema(forty_properties())
-    assert len(form.controls) == 40 and form.value == form.schema.build({})
-    heads = [w for w in form.widget.children if "Part " in getattr(w, "value", "")]
-    assert len(heads) == 4
-    assert_round_trip(form)
-
-
-def test_float_number_field_and_json_in_a_textarea():
-    form = WorkerForm.from_schema({"properties": [
-        {"name": "ratio", "type": "number", "editor": "number", "default": 0.75,
-         "minimum": 0, "maximum": 1},
-        {"name": "headers", "type": "object", "editor": "textarea",
-         "default": {"Accept": "text/html"}},
-        {"name": "raw", "type": "string", "editor": "textarea", "default": '{"a": 1}'},
-    ]})  # fmt: skip
-    c = form.controls
-    assert (c["ratio"].renders_as, c["headers"].renders_as, c["raw"].renders_as) == (
-        "number",
-        "json",
-        "textarea",
-    )
-    assert c["ratio"].input.value == "0.75" and form.value == form.schema.build({})
-    c["ratio"].input.value = "0.1"
-    c["headers"].input.value = '{"Accept": "application/json", "X-Try": 2}'
-    assert form.value["ratio"] == 0.1 and form.value["headers"]["X-Try"] == 2
-    assert form.value["raw"] == '{"a": 1}'  # a string field keeps its text as text
-    c["ratio"].input.value = "1.5"
-    assert form.validate() == ["`ratio` must be at most 1, got 1.5"]
-
-
-MISMATCHED = {"properties": [
-    {"name": "radio_object", "type": "object", "editor": "radio",
-     "options": [{"label": "A", "value": "a"}]},
-    {"name": "multi_on_string", "type": "string", "editor": "select", "multiple": True,
-     "options": [{"label": "A", "value": "a"}, {"label": "B", "value": "b"}], "default": ["b"]},
-    {"name": "textarea_array", "type": "array", "editor": "textarea", "default": ["x"]},
-    {"name": "number_string", "type": "string", "editor": "number", "default": "12"},
-    {"name": "switch_string", "type": "string", "editor": "switch"},
-    {"name": "stringlist_string", "type": "string", "editor": "stringList"},
-    {"name": "datepicker_integer", "type": "integer", "editor": "datepicker"},
-    {"name": "checkbox_string", "type": "string", "editor": "checkbox",
-     "options": [{"label": "X", "value": "x"}, {"label": "Y", "value": "y"}]},
-    {"name": "input_boolean", "type": "boolean", "editor": "input", "default": False},
-    {"name": "json_string", "type": "string", "editor": "json"},
-    {"name": "requestlist_object", "type": "object", "editor": "requestList", "required": True},
-    {"name": "unknown_text", "type": "string", "editor": "text", "default": "hi"},
-    {"name": "no_type_no_editor", "title": "Bare"},
-]}  # fmt: skip
-
-
-def test_mismatched_editor_type_pairs_fall_back_by_type_with_a_note():
-    form = WorkerForm.from_schema(MISMATCHED)
-    shown = {name: c.renders_as for name, c in form.controls.items()}
-    assert shown == {
-        "radio_object": "json", "multi_on_string": "select", "textarea_array": "json",
-        "number_string": "input", "switch_string": "input", "stringlist_string": "input",
-        "datepicker_integer": "number", "checkbox_string": "select", "input_boolean": "switch",
-        "json_string": "input", "requestlist_object": "json", "unknown_text": "input",
-        "no_type_no_editor": "json",
-    }  # fmt: skip
-    for name, control in form.controls.items():
-        notes = control.widget.children[-2].value  # the notes list sits above the error line
-        if name != "multi_on_string":
-            assert "Shown as" in notes, name
-    # The untouched form names exactly the one required field without a default.
-    assert form.validate() == ["missing required field `requestlist_object` (requestlist_object)"]
-    form.controls["requestlist_object"].input.value = '{"url": "https://a.example"}'
-    assert form.validate() == [] and form.value == form.schema.build(
-        {"requestlist_object": {"url": "https://a.example"}}
-    )
-    assert_round_trip(form)
-
-
-def test_radio_with_object_type_reports_a_choice_typed_as_text():
-    form = WorkerForm.from_schema(MISMATCHED)
-    form.controls["requestlist_object"].value = {}
-    form.controls["radio_object"].input.value = "a"
-    assert form.validate() == [
-        "`radio_object` must be an object (a dict), got str 'a'; "
-        "a JSON string must parse to an object"
-    ]
-
-
-# --- the sanitiser --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("plain & simple <3", "plain &amp; simple &lt;3"),
-    ("<strong>\U0001f4af Number</strong> and <code>x</code>",
-     "<strong>\U0001f4af Number</strong> and <code>x</code>"),
-    ("<a href='https://www.cafehook.com/' target='_self' onclick='x()'>tutorial</a>",
-     '<a href="https://www.cafehook.com/" target="_blank" rel="noopener noreferrer">tutorial</a>'),
-    ("<a href='javascript:alert(1)'>bad</a>", "<a>bad</a>"),
-    ("<a href=' JaVaScRiPt:alert(1)'>bad</a>", "<a>bad</a>"),
-    ("a<script>alert('x')</script>b<style>body{}</style>c", "abc"),
-    ("<script/>kept", "kept"),
-    ("<img src=x onerror=alert(1)><iframe src=//evil></iframe>ok", "ok"),
-    ("<b><i>unclosed", "<b><i>unclosed</i></b>"),
-    ("<b>one</i> two</b>", "<b>one two</b>"),
-    ("<p style='position:fixed'>x</p><br/>y", "<p>x</p><br>y"),
-    ("&lt;b&gt; stays text", "&lt;b&gt; stays text"),
-    ("<div class='huge'>block</div>", "block"),
-])  # fmt: skip
-def test_sanitise_html(raw, clean):
-    assert sanitise_html(raw) == clean
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=repo_root)
