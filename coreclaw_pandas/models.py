@@ -36,7 +36,7 @@ __all__ = [
     "WorkerSummary",
 ]
 
-#: The platform's per-row id column in result rows (CONTRACT.md §2.7); not listed in ``headers``.
+#: The platform's per-row id (CONTRACT.md §2.7); not listed in ``headers``.
 ID_COLUMN = "__coreclaw_data_id__"
 #: ``df.attrs`` key holding where a frame came from.
 ATTRS_KEY = "coreclaw"

@@ -85,7 +85,7 @@ def start_body(
     is_async: bool,
     callback_url: str | None,
 ) -> dict[str, Any]:
-    """The part of a run-start body both versions share (CONTRACT.md §2.3).
+    """The part of a run-start body both versions share.
 
     Each version adds its own fields: the Worker and version, and the first
     results window of a synchronous start.

@@ -1,8 +1,8 @@
 """The "Run options" box of a Worker form: proxy region, memory, CPUs, limits and version.
 
-:class:`RunOptions` holds the system parameters (CONTRACT.md §3) with the
-Worker's defaults, and offers only what the platform accepts (the memory sizes
-and rules of :mod:`coreclaw_pandas.schema.system`).
+:class:`RunOptions` holds the system parameters (CONTRACT.md §3) and the version.
+It starts from the Worker's defaults and offers only what the platform accepts
+(the memory sizes and defaults of :mod:`coreclaw_pandas.schema.system`).
 
 This module imports ipywidgets, so it is only imported when a form is built.
 """
