@@ -352,6 +352,17 @@ def test_only_progress_imports_tqdm():
     assert THIRD_PARTY["tqdm"] == ["progress"]
 
 
+def test_the_two_api_versions_never_import_each_other():
+    # What v1 and v2 share lives in client/replies.py; a sibling import would couple them.
+    versions = {f"{PACKAGE}.client.v1", f"{PACKAGE}.client.v2"}
+    bad = [
+        str(i)
+        for i in ALL_IMPORTS
+        if i.importer in versions and _real_module(i.target) in versions - {i.importer}
+    ]
+    assert not bad, "client/v1.py and client/v2.py must not import each other:\n" + "\n".join(bad)
+
+
 def test_the_emulator_imports_nothing_from_the_client_side():
     bad = [
         str(i)

@@ -92,3 +92,22 @@ def test_run_summaries_tolerate_drift():
 def test_transport_repr_hides_the_key():
     transport = _http.Transport("http://127.0.0.1:9", "sk-hidden", auth_header=lambda k: {})
     assert "sk-hidden" not in repr(transport)
+
+
+def test_with_hint_replaces_the_advice_and_returns_the_error():
+    err = cc.InvalidRequestError("bad field", code=4000, endpoint="POST /api/v1/scraper/run")
+    assert err.with_hint("Send `url` as a list.") is err
+    assert "Send `url` as a list." in str(err) and err.hint == "Send `url` as a list."
+    assert "4000" in str(err) and "POST /api/v1/scraper/run" in str(err)
+
+
+def test_a_reply_is_read_into_data_or_the_right_error():
+    ok = envelope.read(200, b'{"code": 0, "data": {"a": 1}}', endpoint="GET /x", context={})
+    assert ok == envelope.Reply({"a": 1})
+    missing = envelope.read(
+        404, b'{"code": 4040, "message": "no"}', endpoint="GET /x", context={"run_slug": "R"}
+    )
+    assert isinstance(missing.error, cc.RunNotFoundError) and missing.code == 4040
+    assert missing.error.run_slug == "R"
+    cut = envelope.read(200, b'{"code": 0, "da', endpoint="GET /x", context={})
+    assert isinstance(cut.error, cc.TransportError) and cut.code is None

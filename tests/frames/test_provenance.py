@@ -12,6 +12,7 @@ from coreclaw_pandas.frames import (
     ATTRS_KEY,
     ID_COLUMN,
     PROVENANCE_KEYS,
+    provenance_of,
     rows_to_frame,
     set_provenance,
 )
@@ -68,3 +69,11 @@ def test_provenance_must_be_json_safe(bad: dict) -> None:
     with pytest.raises(ValueError):
         set_provenance(df, bad)
     assert ATTRS_KEY not in df.attrs
+
+
+def test_provenance_of_a_frame_made_elsewhere_is_empty() -> None:
+    assert provenance_of(pd.DataFrame({"a": [1]})) == {}
+    df = set_provenance(pd.DataFrame({"a": [1]}), {"run_slug": "R"})
+    copy = provenance_of(df)
+    copy["run_slug"] = "changed"
+    assert df.attrs[ATTRS_KEY] == {"run_slug": "R"}
