@@ -13,21 +13,27 @@ no environment reads, no output.
 from . import accessor as _accessor  # noqa: F401  (registers df.coreclaw)
 from ._config import VERSION as __version__
 from .api import (
+    PartialResultsWarning,
     abort,
     account,
+    clear_cache,
     configure,
     default_client,
+    export,
     last_run,
+    log,
     parse_callback,
     rerun,
     reset_client,
+    results_df,
     run_task,
     run_worker,
+    runs_df,
     search_workers,
     wait,
     worker,
 )
-from .client import Client
+from .client import Client, PollPolicy
 from .exceptions import (
     APIError,
     AuthenticationError,
@@ -61,8 +67,6 @@ from .models import (
     Worker,
     WorkerSummary,
 )
-from .polling import PollPolicy
-from .tables import PartialResultsWarning, clear_cache, export, log, results_df, runs_df
 from .writers import ExportError, ExportWarning
 
 __all__ = [

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta, timezone
+from importlib.metadata import PackageNotFoundError, version
 
-VERSION = "0.1.0"
+try:
+    #: pyproject.toml is the one place the version is written; this reads it back.
+    VERSION = version("coreclaw-pandas")
+except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    VERSION = "0+unknown"
 
 #: The platform's documented v1 base URL (CONTRACT.md §1.1).
 DEFAULT_BASE_URL = "https://openapi.coreclaw.com"

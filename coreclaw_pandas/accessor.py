@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, frames, tables, writers
+from . import api, frames, writers
 from .client import Client
 from .exceptions import InputError
 from .models import Run
@@ -36,7 +36,7 @@ class CoreClawAccessor:
     @property
     def info(self) -> dict[str, Any]:
         """The provenance: run_slug, scraper_slug, worker_title, version, status, ... (a copy)."""
-        return dict(self._df.attrs.get("coreclaw") or {})
+        return frames.provenance_of(self._df)
 
     @property
     def run_slug(self) -> str | None:
@@ -56,7 +56,7 @@ class CoreClawAccessor:
 
     def run(self, *, client: Client | None = None) -> Run:
         """Fetch the run these rows came from (its current state)."""
-        return api._client(client).run(self._require_run_slug())
+        return api.resolve_client(client).run(self._require_run_slug())
 
     def flatten(self, max_level: int | None = None) -> pd.DataFrame:
         """Nested dict columns as dotted columns (``seller.name``), to ``max_level`` deep."""
@@ -85,7 +85,7 @@ class CoreClawAccessor:
             **options: Passed to :func:`coreclaw_pandas.results_df` (columns, flatten, ...).
         """
         run = api.rerun(self._require_run_slug(), callback_url=callback_url, client=client)
-        return tables.results_df(run, client=client, **options)
+        return api.results_df(run, client=client, **options)
 
     def run_worker(
         self,
@@ -129,4 +129,4 @@ class CoreClawAccessor:
         run = api.run_worker(
             scraper_slug, {**(custom or {}), field: values}, client=client, **options
         )
-        return tables.results_df(run, client=client)
+        return api.results_df(run, client=client)

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import _config, api, tables
+from . import _config, api
 from .client import Client
 from .exceptions import CoreClawError, InputError
+from .models import ID_COLUMN
 
 DEMO_SEARCH = "web page"
 
@@ -122,9 +123,9 @@ def run_demo(argv: Sequence[str] | None = None) -> int:
         print(f"\nRunning {slug} with {json.dumps(custom)[:200]} ...")
         started = time.monotonic()
         run = api.run_worker(slug, custom, client=client, progress=progress)
-        df = tables.results_df(run, client=client, progress=progress, cache=False)
+        df = api.results_df(run, client=client, progress=progress, cache=False)
         elapsed = time.monotonic() - started
-        preview = df.drop(columns="__coreclaw_data_id__", errors="ignore")
+        preview = df.drop(columns=ID_COLUMN, errors="ignore")
         with pd.option_context(
             "display.max_columns", 6, "display.width", 110, "display.max_colwidth", 45
         ):

@@ -123,6 +123,19 @@ class APIError(CoreClawError):
             self.hint = hint
         super().__init__(self._compose())
 
+    def with_hint(self, text: str) -> APIError:
+        """Replace what the message tells the reader to do; returns the error itself.
+
+        Lets a caller that knows more than the transport (which fields a Worker
+        requires, say) sharpen the advice before re-raising.
+
+        Example:
+            >>> raise exc.with_hint("Worker 'a/b' requires url; sent fields: none.")
+        """
+        self.hint = text
+        self.args = (self._compose(),)
+        return self
+
     def _compose(self) -> str:
         parts = [f"CoreClaw error {self.code}" if self.code is not None else "CoreClaw error"]
         if self.endpoint:

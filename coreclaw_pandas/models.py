@@ -1,8 +1,13 @@
 """Typed, version-neutral objects returned by the client.
 
-These know nothing of the wire format: the wire layer (``_v1``) builds them from
-replies. Every object keeps fields it does not know in ``extra`` so nothing the
-platform sends is lost when the API drifts.
+These know nothing of the wire format: the wire layer
+(:mod:`coreclaw_pandas.client.v1` / ``v2``) builds them from replies. Every
+object keeps fields it does not know in ``extra`` so nothing the platform sends
+is lost when the API drifts. The docs say "Worker" where the wire says
+"scraper", so ``Run.scraper_slug`` names the run's Worker.
+
+Two names shared by frames, writers and the accessor live here too:
+:data:`ID_COLUMN` and :data:`ATTRS_KEY`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ if TYPE_CHECKING:
     from .schema import InputSchema
 
 __all__ = [
+    "ATTRS_KEY",
+    "ID_COLUMN",
     "Account",
     "LogEntry",
     "LogLevel",
@@ -28,6 +35,11 @@ __all__ = [
     "Worker",
     "WorkerSummary",
 ]
+
+#: The platform's per-row id (CONTRACT.md §2.7); not listed in ``headers``.
+ID_COLUMN = "__coreclaw_data_id__"
+#: ``df.attrs`` key holding where a frame came from.
+ATTRS_KEY = "coreclaw"
 
 
 class RunStatus(enum.IntEnum):

@@ -1,14 +1,25 @@
-"""Shared fixtures: one emulator per session over real HTTP, reset before each test."""
+"""Shared fixtures: one emulator per session over real HTTP, reset before each test.
+
+Also the repository root and the read-only CoreClaw reference folder, which sits
+beside the checkout (``../shared/coreclaw-reference``); tests that read it skip,
+saying so, where it is absent.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "coreclaw-reference"
+ROOT = Path(__file__).resolve().parents[1]
+#: The one place the reference folder's location is written.
+SHARED_REFERENCE = (ROOT.parent / "shared" / "coreclaw-reference").resolve()
+NO_REFERENCE = f"the shared reference folder is not beside this checkout ({SHARED_REFERENCE})"
 
 #: Instants where calendar arithmetic breaks if it is wrong: month and year edges in UTC
 #: and in the platform's zone (Beijing, UTC+8), a leap day, and an ordinary mid-month.
@@ -110,9 +121,39 @@ def _isolated(tmp_path, monkeypatch):
     cc.reset_client()
 
 
-@pytest.fixture
-def shared_reference():
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root (notebooks, scripts, docs)."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_reference() -> Path:
     """The read-only CoreClaw reference folder beside the checkout."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared/coreclaw-reference is not beside this checkout")
-    return SHARED
+    if not SHARED_REFERENCE.is_dir():
+        pytest.skip(NO_REFERENCE)
+    return SHARED_REFERENCE
+
+
+@pytest.fixture
+def reference_schema(shared_reference: Path) -> Callable[[str], Any]:
+    """Load one schema of the reference folder's ``worker-schemas/`` by file name."""
+
+    def load(name: str) -> Any:
+        path = shared_reference / "worker-schemas" / name
+        if not path.is_file():
+            pytest.skip(f"{name} is not in the shared reference folder ({path.parent})")
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    return load
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test taking ``reference_schema_file`` once per reference schema file."""
+    if "reference_schema_file" in metafunc.fixturenames:
+        folder = SHARED_REFERENCE / "worker-schemas"
+        names = sorted(p.name for p in folder.glob("*.json")) if folder.is_dir() else []
+        params = [pytest.param(n, id=n.removesuffix(".json")) for n in names] or [
+            pytest.param(None, marks=pytest.mark.skip(reason=NO_REFERENCE), id="no-reference")
+        ]
+        metafunc.parametrize("reference_schema_file", params)

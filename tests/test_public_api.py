@@ -1,7 +1,12 @@
 """The public surface is explicit, pinned, and importing has no side effects."""
 
+import importlib
+import importlib.metadata
 import subprocess
 import sys
+
+import pandas as pd
+import pytest
 
 import coreclaw_pandas as cc
 
@@ -93,3 +98,96 @@ def test_import_reads_no_environment_and_loads_no_widgets():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+#: Each subpackage's public names: its ``__init__.__all__`` (ARCHITECTURE.md).
+SUBPACKAGE_ALL = {
+    "client": {"Client", "PollPolicy", "SyncReply"},
+    "schema": {"MISSING", "Field", "InputSchema", "Option", "ParamColumn", "parse_input_schema"},
+    "frames": {
+        "ATTRS_KEY",
+        "ID_COLUMN",
+        "PROVENANCE_KEYS",
+        "FrameBuilder",
+        "explode_nested",
+        "flatten_columns",
+        "log_to_frame",
+        "provenance_of",
+        "rows_to_frame",
+        "runs_to_frame",
+        "set_provenance",
+    },
+    "writers": {"ExportError", "ExportWarning", "atomic_path", "to_csv", "to_excel"},
+    "api": {
+        "PartialResultsWarning",
+        "RunLike",
+        "abort",
+        "account",
+        "clear_cache",
+        "configure",
+        "default_client",
+        "export",
+        "last_run",
+        "log",
+        "parse_callback",
+        "rerun",
+        "reset_client",
+        "resolve_client",
+        "results_df",
+        "run_slug_of",
+        "run_task",
+        "run_worker",
+        "runs_df",
+        "search_workers",
+        "wait",
+        "worker",
+    },
+    "forms": {"WorkerForm", "worker_form"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SUBPACKAGE_ALL))
+def test_each_subpackage_all_is_pinned(name):
+    module = importlib.import_module(f"coreclaw_pandas.{name}")
+    assert set(module.__all__) == SUBPACKAGE_ALL[name]
+    assert len(module.__all__) == len(set(module.__all__))
+    for public in module.__all__:
+        assert getattr(module, public) is not None
+
+
+def test_the_helpers_are_the_subpackages_own_objects():
+    # cc.* re-exports, never copies: one object per name, whichever path it is read from.
+    for package, names in SUBPACKAGE_ALL.items():
+        module = importlib.import_module(f"coreclaw_pandas.{package}")
+        for name in names & set(cc.__all__):
+            assert getattr(cc, name) is getattr(module, name), name
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("coreclaw_pandas.emulator", "Emulator"),
+        ("coreclaw_pandas.writers", "to_excel"),
+        ("coreclaw_pandas.writers", "to_csv"),
+        ("coreclaw_pandas.writers", "atomic_path"),
+        ("coreclaw_pandas.forms", "WorkerForm"),
+        ("coreclaw_pandas.forms", "worker_form"),
+        ("coreclaw_pandas.schema", "parse_input_schema"),
+        ("coreclaw_pandas.schema", "InputSchema"),
+        ("coreclaw_pandas.models", "Run"),
+        ("coreclaw_pandas.models", "ID_COLUMN"),
+        ("coreclaw_pandas.models", "ATTRS_KEY"),
+        ("coreclaw_pandas.exceptions", "CoreClawError"),
+        ("coreclaw_pandas.client", "Client"),
+    ],
+)
+def test_documented_module_paths_keep_working(module, name):
+    assert getattr(importlib.import_module(module), name) is not None
+
+
+def test_the_version_comes_from_the_package_metadata():
+    assert cc.__version__ == importlib.metadata.version("coreclaw-pandas")
+
+
+def test_the_accessor_is_registered():
+    assert hasattr(pd.DataFrame(), "coreclaw")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from coreclaw_pandas import _config
-from coreclaw_pandas._paging import month_windows
+from coreclaw_pandas.client.paging import month_windows
 from coreclaw_pandas.emulator.clock import month_start
 from coreclaw_pandas.emulator.v2.params import run_time_range
 from coreclaw_pandas.emulator.v2.wire import ApiError

@@ -1,0 +1,52 @@
+"""The notebook façade: ``cc.*`` helpers over a lazily built default :class:`Client`.
+
+Every helper accepts ``client=``; without it the default client is built from
+:func:`configure` or the environment (``CORECLAW_API_KEY``, ``CORECLAW_BASE_URL``).
+"""
+
+from .default import (
+    RunLike,
+    configure,
+    default_client,
+    reset_client,
+    resolve_client,
+    run_slug_of,
+)
+from .results import PartialResultsWarning, clear_cache, export, log, results_df, runs_df
+from .runs import (
+    abort,
+    account,
+    last_run,
+    parse_callback,
+    rerun,
+    run_task,
+    run_worker,
+    search_workers,
+    wait,
+    worker,
+)
+
+__all__ = [
+    "PartialResultsWarning",
+    "RunLike",
+    "abort",
+    "account",
+    "clear_cache",
+    "configure",
+    "default_client",
+    "export",
+    "last_run",
+    "log",
+    "parse_callback",
+    "rerun",
+    "reset_client",
+    "resolve_client",
+    "results_df",
+    "run_slug_of",
+    "run_task",
+    "run_worker",
+    "runs_df",
+    "search_workers",
+    "wait",
+    "worker",
+]

@@ -1,0 +1,238 @@
+"""The DataFrame side of the notebook API: results, run history, logs, exports.
+
+``cc.results_df`` reads every row of a run into a DataFrame (concurrently, with
+a progress bar, cached on disk once the run has finished); ``cc.runs_df`` and
+``cc.log`` turn the history and the log into frames; ``cc.export`` downloads the
+platform's own export. Like :mod:`.runs`, each helper takes
+``client=`` and a Run or a run_slug.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import _clock, frames
+from .._atomic import atomic_path
+from .._warnings import warn
+from ..client import Client
+from ..exceptions import InputError
+from ..frames import cache
+from ..models import Run, RunStatus
+from ..progress import CountBar
+from .default import RunLike, resolve_client, run_slug_of
+
+__all__ = ["PartialResultsWarning", "clear_cache", "export", "log", "results_df", "runs_df"]
+
+
+class PartialResultsWarning(UserWarning):
+    """The run had not finished: the DataFrame holds only the rows so far."""
+
+
+def results_df(
+    run: RunLike,
+    *,
+    columns: list[str] | None = None,
+    flatten: bool = True,
+    max_rows: int | None = None,
+    dtypes: Mapping[str, Any] | None = None,
+    labels: bool = False,
+    cache: bool = True,
+    progress: bool | None = None,
+    client: Client | None = None,
+) -> pd.DataFrame:
+    """Every result row of a run as a DataFrame, with provenance in ``df.attrs``.
+
+    Pages are fetched several at a time. A finished run's frame is cached on
+    disk, so running the cell again costs no API call. A run still going gives
+    the rows so far, with a :class:`PartialResultsWarning`.
+
+    Args:
+        run: A Run or run_slug.
+        columns: Keep only these columns (the row id is always kept).
+        flatten: Nested dicts become dotted columns (lists stay lists).
+        max_rows: Stop after this many rows.
+        dtypes: Column dtypes to force, e.g. ``{"price_text": "Float64"}``.
+        labels: Name columns by the Worker's header labels instead of keys.
+        cache: Read and write the on-disk cache of finished runs.
+        progress: Force the row bar on/off; None decides by the output.
+        client: The client to use instead of the default.
+
+    Returns:
+        The DataFrame; ``df.attrs["coreclaw"]`` holds run_slug, scraper_slug,
+        worker_title, version, status, row_count, usage, fetched_at, base_url.
+    """
+    c = resolve_client(client)
+    slug = run_slug_of(run)
+    options = json.dumps(
+        {
+            "columns": columns,
+            "flatten": flatten,
+            "max_rows": max_rows,
+            "labels": labels,
+            "dtypes": {k: str(v) for k, v in (dtypes or {}).items()},
+        },
+        sort_keys=True,
+    )
+    if cache:
+        hit = _cache_load(c.base_url, slug, options)
+        if hit is not None:
+            return hit
+    current = c.run(slug)
+    builder = frames.FrameBuilder(columns=columns)
+    total = current.results if max_rows is None else min(current.results, max_rows)
+    with CountBar(f"rows of {slug}", total=total, progress=progress) as bar:
+        for page in c.iter_result_pages(slug, max_rows=max_rows):
+            if page.headers:
+                builder.set_headers(page.headers)
+            builder.add_rows(page.rows)
+            bar.set_total(max(total, page.count if max_rows is None else min(page.count, max_rows)))
+            bar.advance(len(page.rows))
+    df = builder.build(flatten=flatten, dtypes=dtypes, labels=labels)
+    frames.set_provenance(df, _provenance(c, current, len(df)))
+    if current.is_terminal:
+        if cache:
+            _cache_store(df, c.base_url, slug, options)
+    else:
+        warn(
+            PartialResultsWarning(
+                f"Run {slug} is still {current.status.label}: the DataFrame holds the "
+                f"{len(df)} rows produced so far. Call cc.wait({slug!r}) and read again for "
+                "all of them."
+            )
+        )
+    return df
+
+
+def _provenance(c: Client, run: Run, rows: int) -> dict[str, Any]:
+    return {
+        "run_slug": run.slug,
+        "scraper_slug": run.scraper_slug,
+        "worker_title": run.scraper_title,
+        "version": run.version,
+        "status": run.status.label,
+        "row_count": rows,
+        "usage": run.usage,
+        "fetched_at": _clock.utc_now().isoformat(timespec="seconds"),
+        "base_url": c.base_url,
+        "api_version": c.api_version,
+    }
+
+
+def _cache_load(base_url: str, slug: str, options: str) -> pd.DataFrame | None:
+    try:
+        return cache.load(base_url, slug, options)
+    except Exception:  # a cache is an optimisation: never the reason a call fails
+        return None
+
+
+def _cache_store(df: pd.DataFrame, base_url: str, slug: str, options: str) -> None:
+    try:
+        cache.store(df, base_url, slug, options)
+    except Exception as exc:
+        warn(UserWarning(f"Could not cache run {slug} on disk ({exc}); the results are fine."))
+
+
+def clear_cache() -> int:
+    """Delete every cached result frame; returns how many files were removed."""
+    return cache.clear_cache()
+
+
+def log(run: RunLike, *, client: Client | None = None) -> pd.DataFrame:
+    """A run's recent log entries as a DataFrame (timestamp, level, group, content)."""
+    return frames.log_to_frame(resolve_client(client).log(run_slug_of(run)).entries)
+
+
+def runs_df(
+    *,
+    scraper_slug: str | None = None,
+    status: RunStatus | int | str | None = None,
+    limit: int | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    client: Client | None = None,
+) -> pd.DataFrame:
+    """Run history as a DataFrame with real dtypes, newest first.
+
+    Args:
+        scraper_slug: Only runs of this Worker.
+        status: Only runs with this status (``"succeeded"``, ``RunStatus.FAILED``, 3, ...).
+        limit: At most this many runs.
+        since: Only runs started at or after this time (a datetime or ISO string; UTC if
+            naive). API v2 serves one month per request, so without ``since`` the last
+            12 months are read.
+        until: Only runs started before this time.
+        client: The client to use instead of the default.
+
+    Example:
+        >>> cc.runs_df(status="failed", since="2026-09-01")
+    """
+    if isinstance(status, str):
+        try:
+            status = RunStatus.from_label(status)
+        except KeyError:
+            labels = ", ".join(s.label for s in RunStatus)
+            raise InputError([f"`status` must be one of {labels}, got {status!r}"]) from None
+    runs = resolve_client(client).iter_runs(
+        status=status,
+        scraper_slug=scraper_slug,
+        limit=limit,
+        since=_moment(since, "since"),
+        until=_moment(until, "until"),
+    )
+    return frames.runs_to_frame(list(runs))
+
+
+def _moment(value: datetime | str | None, name: str) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return pd.Timestamp(value).to_pydatetime()
+    except ValueError:
+        raise InputError(
+            [f"`{name}` must be a datetime or an ISO date such as '2026-09-01', got {value!r}"]
+        ) from None
+
+
+def export(
+    run: RunLike,
+    path: str | Path,
+    *,
+    format: str = "csv",
+    columns: list[str] | None = None,
+    progress: bool | None = None,
+    client: Client | None = None,
+) -> Path:
+    """Export a run's rows on the platform and download the file, atomically.
+
+    The download link is fetched without the API key. No half-written file is
+    left behind after an error.
+
+    Args:
+        run: A Run or run_slug.
+        path: Where to write the file.
+        format: ``"csv"`` or ``"json"``.
+        columns: Keys to keep; all when None.
+        progress: Force the byte bar on/off.
+        client: The client to use instead of the default.
+
+    Returns:
+        The path written.
+    """
+    c = resolve_client(client)
+    url = c.export_url(run_slug_of(run), format=format, columns=columns)
+    target = Path(path)
+    with (
+        CountBar(
+            f"download {target.name}", total=None, unit="B", unit_scale=True, progress=progress
+        ) as bar,
+        atomic_path(target) as tmp,
+        open(tmp, "wb") as out,
+    ):
+        c.download(url, out, on_progress=bar.set_to)
+    return target

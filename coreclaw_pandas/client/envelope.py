@@ -1,0 +1,128 @@
+"""The ``{code, message, data}`` envelope: one HTTP reply to its data or the right error.
+
+Pure: it sees a status code and the body's bytes, never a socket, so every
+mapping here is testable without a server. :mod:`.transport` sends the request
+and decides, from the error returned here and the call's policy, whether to try
+again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from ..exceptions import (
+    APIError,
+    CoreClawError,
+    NotFoundError,
+    RunNotFoundError,
+    TaskNotFoundError,
+    TransportError,
+    WorkerNotFoundError,
+    error_class_for_code,
+)
+
+__all__ = ["Reply", "as_int", "decode", "narrow", "read"]
+
+
+class Reply(NamedTuple):
+    """One reply, read: its ``data`` on success, else the error and the business code."""
+
+    data: Any
+    error: CoreClawError | None = None
+    code: int | None = None
+
+
+def read(
+    status: int, content: bytes, *, endpoint: str, context: Mapping[str, str | None]
+) -> Reply:
+    """Read one reply's envelope.
+
+    Args:
+        status: The HTTP status.
+        content: The body as received.
+        endpoint: ``"METHOD /path"``, for messages.
+        context: Identifiers (run_slug, scraper_slug, task_slug) the call was about.
+
+    Returns:
+        The ``data`` member of a successful reply, or the error to raise together
+        with the platform's ``code`` (None when the body was no envelope).
+    """
+    payload = decode(content)
+    if not isinstance(payload, Mapping) or "code" not in payload:
+        if 200 <= status < 300:
+            error: CoreClawError = TransportError(
+                f"{endpoint} answered HTTP {status} with a body that is not a CoreClaw "
+                "envelope (cut short or not JSON). Try again; if it persists, check "
+                "CORECLAW_BASE_URL points at the CoreClaw API.",
+                endpoint=endpoint,
+                sent_may_have_arrived=True,
+            )
+        else:
+            error = error_class_for_code(None, status)(
+                _body_excerpt(content) or f"HTTP {status}",
+                endpoint=endpoint,
+                http_status=status,
+                **_ids(context),
+            )
+        return Reply(None, error, None)
+    code = as_int(payload.get("code"))
+    if code == 0 and 200 <= status < 300:
+        return Reply(payload.get("data"))
+    request_id = payload.get("request_id")
+    message = str(payload.get("message") or "")
+    details = payload.get("details")
+    if isinstance(details, list) and details:
+        # v2 names the offending fields here; they are what the user needs to see.
+        message = f"{message} ({'; '.join(map(str, details))})"
+    cls = narrow(error_class_for_code(code, status), context)
+    error = cls(
+        message,
+        code=code,
+        endpoint=endpoint,
+        http_status=status,
+        data=payload.get("data"),
+        request_id=str(request_id) if request_id else None,
+        **_ids(context),
+    )
+    return Reply(None, error, code)
+
+
+def narrow(cls: type[APIError], context: Mapping[str, str | None]) -> type[APIError]:
+    """Narrow a generic not-found (v1 4040, v2 11004) by what the call was about."""
+    if cls is not NotFoundError:
+        return cls
+    if context.get("run_slug"):
+        return RunNotFoundError
+    if context.get("task_slug"):
+        return TaskNotFoundError
+    if context.get("scraper_slug"):
+        return WorkerNotFoundError
+    return cls
+
+
+def decode(content: bytes) -> Any:
+    """The body as JSON, or None when it is empty or not JSON."""
+    try:
+        # strict=False: the platform has been seen sending raw control characters in strings.
+        return json.loads(content, strict=False) if content else None
+    except ValueError:
+        return None
+
+
+def as_int(value: Any) -> int | None:
+    """``int(value)``, or None when it is not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _ids(context: Mapping[str, str | None]) -> dict[str, str | None]:
+    return {k: context.get(k) for k in ("run_slug", "scraper_slug", "task_slug")}
+
+
+def _body_excerpt(content: bytes, limit: int = 200) -> str:
+    text = content.decode("utf-8", errors="replace").strip()
+    return text[:limit]

@@ -1,0 +1,108 @@
+"""Reading a run's results: pages, rows, exports and the log.
+
+Split from :mod:`.client` to keep each module readable; :class:`ResultReads`
+holds only methods and is mixed into :class:`~coreclaw_pandas.client.Client`,
+whose constructor sets the attributes declared here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from ..exceptions import InputError
+from ..models import ResultPage, RunLog
+from . import paging
+from .starts import require_slug
+from .transport import Transport
+from .wire import Wire
+
+__all__ = ["ResultReads"]
+
+
+class ResultReads:
+    """The result-reading endpoints of :class:`~coreclaw_pandas.client.Client`."""
+
+    _wire: Wire
+    _http: Transport
+    api_version: str
+    page_size: int
+    page_concurrency: int
+
+    def results_page(
+        self, run_slug: str, *, page_index: int = 1, page_size: int | None = None
+    ) -> ResultPage:
+        """One page of a run's result rows (``page_index`` starts at 1)."""
+        require_slug("run_slug", run_slug)
+        return self._wire.results_page(
+            run_slug, page_index=page_index, page_size=page_size or self.page_size
+        )
+
+    def iter_result_pages(
+        self,
+        run_slug: str,
+        *,
+        max_rows: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[ResultPage]:
+        """Every result page in order, ``page_concurrency`` at a time.
+
+        See :func:`coreclaw_pandas.client.paging.result_pages` for the rules
+        (a running run's growth, the page-size step-down).
+
+        Args:
+            run_slug: The run.
+            max_rows: Stop after this many rows.
+            page_size: Rows per page (default: the client's ``page_size``).
+        """
+        require_slug("run_slug", run_slug)
+        return paging.result_pages(
+            self._wire,
+            run_slug,
+            page_size=page_size or self.page_size,
+            concurrency=self.page_concurrency,
+            max_rows=max_rows,
+        )
+
+    def iter_results(
+        self, run_slug: str, *, max_rows: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every result row of a run, in order."""
+        for page in self.iter_result_pages(run_slug, max_rows=max_rows):
+            yield from page.rows
+
+    def export_url(
+        self, run_slug: str, *, format: str = "csv", columns: list[str] | None = None
+    ) -> str:
+        """Ask the platform to export a run's rows; returns a temporary download URL.
+
+        Args:
+            run_slug: The run.
+            format: ``"csv"`` or ``"json"`` (v1); v2 adds ``"jsonl"`` and ``"xlsx"``.
+            columns: Keys to keep; all when None.
+        """
+        require_slug("run_slug", run_slug)
+        formats = self._wire.export_formats
+        if format not in formats:
+            raise InputError(
+                [
+                    f"`format` must be one of {', '.join(formats)} in API {self.api_version}, "
+                    f"got {format!r}"
+                ]
+            )
+        return self._wire.export(run_slug, format=format, filter_keys=columns or [])
+
+    def download(
+        self,
+        url: str,
+        out: IO[bytes],
+        *,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> int:
+        """Download an export URL into a binary file, without sending the API key."""
+        return self._http.download(url, out, on_progress=on_progress)
+
+    def log(self, run_slug: str) -> RunLog:
+        """The run's recent log entries and the URL of its full log."""
+        require_slug("run_slug", run_slug)
+        return self._wire.log(run_slug)

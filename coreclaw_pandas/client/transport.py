@@ -1,0 +1,330 @@
+"""The one module that touches ``requests``.
+
+It owns the session, the auth header, the user agent, a timeout on every call
+and the retry policy; the envelope is read by the pure :mod:`.envelope`. It
+knows no endpoint: the wire modules (:mod:`.v1`, :mod:`.v2`) say which path to
+call, which header carries the key and whether a call is safe to repeat.
+
+Retries follow one rule: only a call that is safe to repeat is retried after a
+network error, a timeout, an unreadable body, HTTP 5xx or a server-error code.
+A call that starts a run is retried only when the server said it refused it
+(HTTP 429 / a rate-limit code), because any other failure may hide a run that
+was started and charged. urllib3's ``Retry`` does the counting, the exponential
+backoff with jitter, and the reading of ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
+
+from .. import _config
+from ..exceptions import ConfigurationError, CoreClawError, TransportError
+from . import envelope
+from .wire import Policy
+
+__all__ = ["Transport"]
+
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_REFUSED_STATUSES = frozenset({429})
+
+
+class _Retryable(Exception):
+    """Internal: this attempt failed in a way the policy allows to repeat."""
+
+    def __init__(self, final: CoreClawError, raw: Any = None) -> None:
+        self.final = final
+        self.raw = raw
+
+
+class Transport:
+    """HTTP access to one CoreClaw base URL.
+
+    Args:
+        base_url: Root of the API, without a trailing slash.
+        api_key: The key, or None for public endpoints only.
+        auth_header: Builds the auth header from the key (the wire decides its name).
+        timeout: Read timeout in seconds; connects time out after ``_config.CONNECT_TIMEOUT``.
+        max_retries: Attempts after the first, for calls the policy allows to repeat.
+        backoff_factor: Seconds; the wait doubles from this after each failure.
+        session: A ``requests.Session`` to use (for proxies or certificates).
+        pool_size: Connections kept open for reuse; at least the pages fetched at once.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        auth_header: Callable[[str], Mapping[str, str]],
+        timeout: float = _config.READ_TIMEOUT,
+        max_retries: int = _config.MAX_RETRIES,
+        backoff_factor: float = _config.BACKOFF_FACTOR,
+        session: requests.Session | None = None,
+        pool_size: int = _config.PAGE_CONCURRENCY + 4,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._auth_header = auth_header
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_factor = backoff_factor
+        self._session = session or self._new_session(pool_size)
+        self._user_agent = f"{_config.USER_AGENT_PRODUCT}/{_config.VERSION} python-requests"
+
+    def __repr__(self) -> str:
+        # The key is deliberately absent: reprs end up in tracebacks and notebooks.
+        return f"Transport(base_url={self.base_url!r}, key_set={self._api_key is not None})"
+
+    @property
+    def has_key(self) -> bool:
+        """True if an API key was configured."""
+        return bool(self._api_key)
+
+    @staticmethod
+    def _new_session(pool: int) -> requests.Session:
+        session = requests.Session()
+        # Retries are done in `call`, where the policy knows which calls may repeat.
+        adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._session.close()
+
+    def _retry(self) -> Retry:
+        return Retry(
+            total=self.max_retries,
+            allowed_methods=None,
+            backoff_factor=self.backoff_factor,
+            backoff_max=_config.BACKOFF_MAX,
+            backoff_jitter=_config.BACKOFF_JITTER * min(self.backoff_factor, 1.0),
+            respect_retry_after_header=True,
+        )
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        policy: Policy,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        auth: bool = True,
+        timeout: float | None = None,
+        context: Mapping[str, str | None] | None = None,
+    ) -> Any:
+        """Send one API call and return the envelope's ``data``.
+
+        Args:
+            method: HTTP method.
+            path: Path below the base URL, starting with ``/``.
+            policy: Whether and when the call may be repeated.
+            params: Query parameters.
+            body: JSON body (sent with ``Content-Type: application/json``).
+            auth: Whether the call needs the API key.
+            timeout: Read timeout for this call, overriding the default.
+            context: Identifiers (run_slug, scraper_slug, task_slug) for error messages.
+
+        Returns:
+            The ``data`` member of a successful reply (may be None).
+
+        Raises:
+            ConfigurationError: The call needs a key and none is set.
+            APIError: A subclass chosen by the platform's ``code``.
+            TransportError: No usable reply after the allowed retries.
+        """
+        headers = {"User-Agent": self._user_agent, "Accept": "application/json"}
+        if auth:
+            if not self._api_key:
+                raise ConfigurationError(
+                    f"{method} {path} needs an API key and none is set. Set the "
+                    f"{_config.ENV_API_KEY} environment variable or call "
+                    "cc.configure(api_key=...); keys are created in the CoreClaw Console "
+                    "(API keys). The local emulator prints the key it accepts."
+                )
+            headers.update(self._auth_header(self._api_key))
+        endpoint = f"{method} {path}"
+        url = self.base_url + path
+        retry = self._retry()
+        deadline = time.monotonic() + _config.RETRY_DEADLINE
+        while True:
+            try:
+                return self._attempt(
+                    method,
+                    url,
+                    endpoint,
+                    headers,
+                    params,
+                    body,
+                    policy,
+                    timeout or self.timeout,
+                    context or {},
+                )
+            except _Retryable as failure:
+                try:
+                    retry = retry.increment(method, url, response=failure.raw, error=failure.final)
+                except MaxRetryError:
+                    raise failure.final from None
+                wait = retry.get_backoff_time()
+                if time.monotonic() + wait > deadline:
+                    raise failure.final from None
+                retry.sleep(failure.raw)
+
+    def post(self, path: str, body: Mapping[str, Any], *, policy: Policy, **kw: Any) -> Any:
+        """``POST`` a JSON body; the reply's ``data``, ``{}`` when it has none.
+
+        Args:
+            path: Path below the base URL.
+            body: The JSON object to send.
+            policy: Whether and when the call may be repeated.
+            **kw: Passed on to :meth:`call` (``timeout``, ``context``, ``auth``).
+        """
+        return self.call("POST", path, policy=policy, body=dict(body), **kw) or {}
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        endpoint: str,
+        headers: Mapping[str, str],
+        params: Mapping[str, Any] | None,
+        body: Any,
+        policy: Policy,
+        timeout: float,
+        context: Mapping[str, str | None],
+    ) -> Any:
+        try:
+            resp = self._session.request(
+                method,
+                url,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=(_config.CONNECT_TIMEOUT, timeout),
+                # APIs do not redirect; following one could carry the key to another host.
+                allow_redirects=False,
+            )
+            content = resp.content
+        except requests.RequestException as exc:
+            error = _transport_error(exc, endpoint)
+            if policy.idempotent:
+                raise _Retryable(error) from exc
+            raise error from exc
+        reply = envelope.read(resp.status_code, content, endpoint=endpoint, context=context)
+        if reply.error is None:
+            return reply.data
+        self._maybe_retry(reply.error, resp.status_code, reply.code, policy, resp)
+        raise reply.error
+
+    @staticmethod
+    def _maybe_retry(
+        error: CoreClawError,
+        status: int,
+        code: int | None,
+        policy: Policy,
+        resp: requests.Response,
+    ) -> None:
+        # A definite business code decides; the HTTP status only speaks when there is none
+        # (a proxy's 502 page), so a 70002 sent as HTTP 500 is not retried.
+        if code is None:
+            refused = status in _REFUSED_STATUSES
+            transient = refused or status in _RETRY_STATUSES or isinstance(error, TransportError)
+        else:
+            refused = code in policy.refused_codes
+            transient = refused or code in policy.retry_codes
+        if refused or (policy.idempotent and transient):
+            raise _Retryable(error, resp.raw)
+
+    def download(
+        self,
+        url: str,
+        out: IO[bytes],
+        *,
+        on_progress: Callable[[int, int | None], None] | None = None,
+        chunk_size: int = 1 << 16,
+    ) -> int:
+        """Stream a file from an absolute URL into ``out``, with no API key.
+
+        Export links are pre-signed and may point at another host, so the key is
+        never sent; a failed attempt is retried from the start (``out`` is
+        rewound and truncated).
+
+        Args:
+            url: The download URL.
+            out: A binary file opened for writing (and seeking).
+            on_progress: Called with (bytes so far, total or None).
+            chunk_size: Bytes per read.
+
+        Returns:
+            The number of bytes written.
+
+        Raises:
+            TransportError: The download failed after the allowed retries.
+        """
+        retry = self._retry()
+        endpoint = "GET (download)"
+        while True:
+            out.seek(0)
+            out.truncate()
+            try:
+                with requests.get(
+                    url,
+                    stream=True,
+                    timeout=(_config.CONNECT_TIMEOUT, self.timeout),
+                    headers={"User-Agent": self._user_agent},
+                ) as resp:
+                    if resp.status_code != 200:
+                        raise TransportError(
+                            f"Downloading the export failed with HTTP {resp.status_code}. "
+                            "Export links expire after a while: export again for a fresh link.",
+                            endpoint=endpoint,
+                        )
+                    total = envelope.as_int(resp.headers.get("Content-Length"))
+                    done = 0
+                    for chunk in resp.iter_content(chunk_size):
+                        out.write(chunk)
+                        done += len(chunk)
+                        if on_progress is not None:
+                            on_progress(done, total)
+                    if total is not None and done != total:
+                        raise TransportError(
+                            f"The export download stopped at {done} of {total} bytes.",
+                            endpoint=endpoint,
+                        )
+                    return done
+            except (requests.RequestException, TransportError) as exc:
+                error = exc if isinstance(exc, TransportError) else _transport_error(exc, endpoint)
+                try:
+                    retry = retry.increment("GET", url, error=error)
+                except MaxRetryError:
+                    raise error from exc
+                retry.sleep()
+
+
+def _transport_error(exc: requests.RequestException, endpoint: str) -> TransportError:
+    if isinstance(exc, requests.ConnectTimeout):
+        what, arrived = "could not connect in time", False
+    elif isinstance(exc, requests.Timeout):
+        what, arrived = "got no answer in time", True
+    elif isinstance(exc, requests.exceptions.SSLError):
+        what, arrived = "failed the TLS handshake", False
+    elif isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower():
+        what, arrived = "could not connect (connection refused)", False
+    elif isinstance(exc, requests.ConnectionError):
+        what, arrived = "lost the connection", True
+    else:
+        what, arrived = f"failed ({type(exc).__name__})", True
+    return TransportError(
+        f"{endpoint} {what}. Check the network and CORECLAW_BASE_URL, then try again.",
+        endpoint=endpoint,
+        sent_may_have_arrived=arrived,
+    )

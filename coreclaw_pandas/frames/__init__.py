@@ -1,0 +1,29 @@
+"""Result rows to DataFrames: builder, dtypes, reshaping, provenance, history and the cache.
+
+Pure functions of rows (pandas, NumPy, pyarrow); no HTTP.
+
+Example:
+    >>> df = rows_to_frame([{"title": "Mug", "price": 12.5, "seller": {"name": "Ana"}}])
+    >>> list(df.columns)
+    ['title', 'price', 'seller.name']
+"""
+
+from ..models import ATTRS_KEY, ID_COLUMN
+from .builder import FrameBuilder, rows_to_frame
+from .history import log_to_frame, runs_to_frame
+from .provenance import PROVENANCE_KEYS, provenance_of, set_provenance
+from .reshape import explode_nested, flatten_columns
+
+__all__ = [
+    "ATTRS_KEY",
+    "ID_COLUMN",
+    "PROVENANCE_KEYS",
+    "FrameBuilder",
+    "explode_nested",
+    "flatten_columns",
+    "log_to_frame",
+    "provenance_of",
+    "rows_to_frame",
+    "runs_to_frame",
+    "set_provenance",
+]

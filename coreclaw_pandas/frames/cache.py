@@ -1,0 +1,227 @@
+r"""On-disk cache of finished runs' DataFrames, as Parquet files.
+
+A finished run never changes, so its frame can be kept and read back instead of
+paging through the API again. Each file is keyed by:
+
+* the base URL, hashed (so no host, path or key ever appears in a file name);
+* the run_slug;
+* ``options_key``: whatever text the caller uses to describe the build options
+  that change the frame (columns, flatten, dtypes, labels, max_rows), hashed.
+
+Design choice: the *finished* frame is cached once per distinct set of options,
+rather than one raw frame re-derived per call. Re-deriving would repeat the
+dtype inference and flattening (most of the build's cost) and could only
+approximate a fresh build; a file per option set is exact and cheap.
+
+Round trips are exact: Parquet cannot hold object columns of ragged lists,
+dicts or mixed types, so those columns are stored as JSON text and listed in
+the file's metadata, then decoded on load. Every other dtype (``Int64``,
+``Float64``, ``boolean``, ``string``, tz-aware datetimes, categoricals...) and
+``df.attrs`` come back as they were (the one loss: ``pd.NA`` inside an object
+column comes back as ``None``, JSON having a single null). A file that cannot
+be read is a miss and is removed; loading never raises.
+
+Where the files live: ``$CORECLAW_CACHE_DIR`` if set; otherwise
+``$XDG_CACHE_HOME/coreclaw-pandas`` or ``~/.cache/coreclaw-pandas`` (Linux),
+``~/Library/Caches/coreclaw-pandas`` (macOS), ``%LOCALAPPDATA%\coreclaw-pandas\Cache``
+(Windows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Mapping
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .._atomic import atomic_path
+from .dtypes import STRING_DTYPE, check_json_safe, object_array
+
+__all__ = ["CACHE_DIR_ENV", "cache_dir", "clear_cache", "load", "store"]
+
+#: Environment variable that overrides the cache folder.
+CACHE_DIR_ENV = "CORECLAW_CACHE_DIR"
+
+_APP = "coreclaw-pandas"
+_SUFFIX = ".parquet"
+#: Temporary files left by an interrupted store: ``atomic_path`` names them
+#: ``.<stem>.<hex>.tmp.parquet``; older versions of this module wrote ``.<random>.tmp``.
+_TEMP_GLOBS = (f".*.tmp{_SUFFIX}", ".*.tmp")
+#: Parquet schema metadata key holding the cache's own record.
+_META_KEY = b"coreclaw_pandas.cache"
+#: Bumped when the file layout changes; older files then read as misses.
+_FORMAT = 1
+#: run_slugs are ULIDs; anything else is hashed so a path cannot be steered.
+_SAFE_SLUG = re.compile(r"[A-Za-z0-9_]{1,80}")
+
+_log = logging.getLogger(__name__)
+
+
+def _platform_cache_dir(env: Mapping[str, str], platform: str, home: Path) -> Path:
+    """The cache folder for a given environment, platform name and home folder."""
+    if env.get(CACHE_DIR_ENV):
+        return Path(env[CACHE_DIR_ENV]).expanduser()
+    if platform.startswith("win"):
+        local = env.get("LOCALAPPDATA")
+        return (Path(local) if local else home / "AppData" / "Local") / _APP / "Cache"
+    if platform == "darwin":
+        return home / "Library" / "Caches" / _APP
+    xdg = env.get("XDG_CACHE_HOME", "")
+    # The XDG spec says relative paths are invalid and must be ignored.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".cache"
+    return base / _APP
+
+
+def cache_dir() -> Path:
+    """The folder holding cached frames (not created until something is stored)."""
+    return _platform_cache_dir(os.environ, sys.platform, Path.home())
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _site(base_url: str) -> str:
+    # "https://host/" and "https://host" are the same platform.
+    return _digest(base_url.strip().rstrip("/"))[:16]
+
+
+def _path(base_url: str, run_slug: str, options_key: str) -> Path:
+    slug = run_slug if _SAFE_SLUG.fullmatch(run_slug) else _digest(run_slug)[:32]
+    return cache_dir() / f"{_site(base_url)}-{slug}-{_digest(options_key)[:16]}{_SUFFIX}"
+
+
+def _encode_json(series: pd.Series) -> Any:
+    def encode(value: Any) -> str | None:
+        # pd.NA (left by astype(object)) is stored as null and comes back as None.
+        if value is None or value is pd.NA:
+            return None
+        try:
+            # NaN is kept as the token NaN so a float NaN in a mixed column round-trips.
+            return json.dumps(value, ensure_ascii=False, allow_nan=True)
+        except TypeError as err:
+            raise ValueError(
+                f"Column {series.name!r} holds a {type(value).__name__}, which the cache can"
+                " only store as JSON; convert it first (for example to str)."
+            ) from err
+
+    return pd.array([encode(value) for value in series.tolist()], dtype=STRING_DTYPE)
+
+
+def store(df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "") -> Path:
+    """Write a finished run's frame to the cache, atomically.
+
+    The file is written next to its final name and moved into place, so a
+    reader never sees half a file and concurrent writers cannot mix.
+
+    Args:
+        df: The frame; object columns must hold JSON values (as result rows do),
+            and ``df.attrs`` must be JSON-safe.
+        base_url: The platform's base URL (hashed into the name).
+        run_slug: The run.
+        options_key: Text describing the build options that shaped ``df``.
+
+    Returns:
+        The file written.
+
+    Raises:
+        ValueError: Column names are not unique strings, or a value cannot be
+            stored exactly.
+        OSError: The folder cannot be written.
+    """
+    if not df.columns.is_unique or not all(isinstance(name, str) for name in df.columns):
+        raise ValueError("Only frames with unique string column names can be cached.")
+    check_json_safe(df.attrs, "df.attrs")
+    json_columns = [name for name, series in df.items() if series.dtype == object]
+    encoded = df.assign(**{name: _encode_json(df[name]) for name in json_columns})
+    encoded.attrs = {}  # kept in the cache's own record instead, see below
+    record = {
+        "format": _FORMAT,
+        "site": _site(base_url),
+        "run_slug": run_slug,
+        "options_key": options_key,
+        "json_columns": json_columns,
+        "attrs": df.attrs,
+    }
+    table = pa.Table.from_pandas(encoded, preserve_index=None)
+    metadata = {**(table.schema.metadata or {}), _META_KEY: json.dumps(record).encode()}
+    table = table.replace_schema_metadata(metadata)
+
+    path = _path(base_url, run_slug, options_key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as temp:
+        pq.write_table(table, temp)
+    return path
+
+
+def _read(path: Path, base_url: str, run_slug: str, options_key: str) -> pd.DataFrame | None:
+    table = pq.read_table(path)
+    record = json.loads((table.schema.metadata or {})[_META_KEY])
+    expected = (_FORMAT, _site(base_url), run_slug, options_key)
+    found = (record["format"], record["site"], record["run_slug"], record["options_key"])
+    if found != expected:
+        return None
+    df = table.to_pandas()
+    for name in record["json_columns"]:
+        texts = df[name].tolist()
+        values = (json.loads(text) if isinstance(text, str) else None for text in texts)
+        # A Series keeps dtype object (pandas 3 would make an all-text array str).
+        df[name] = pd.Series(object_array(values, len(df)), index=df.index, dtype=object)
+    df.attrs = record["attrs"]
+    return df
+
+
+def load(base_url: str, run_slug: str, options_key: str = "") -> pd.DataFrame | None:
+    """Read a cached frame, or None on a miss.
+
+    A file that is unreadable, corrupt, from another cache format, or recorded
+    for other keys counts as a miss and is removed. This never raises.
+
+    Args:
+        base_url: The platform's base URL.
+        run_slug: The run.
+        options_key: The same text given to :func:`store`.
+    """
+    try:
+        path = _path(base_url, run_slug, options_key)
+        if not path.is_file():
+            return None
+    except OSError:
+        return None
+    try:
+        df = _read(path, base_url, run_slug, options_key)
+    except Exception as err:  # any failure to read makes the file worthless, never fatal
+        _log.debug("Dropping unreadable cache file %s: %s", path, err)
+        df = None
+    if df is None:
+        with suppress(OSError):
+            path.unlink()
+    return df
+
+
+def clear_cache() -> int:
+    """Delete every cached frame (and any leftover temporary file).
+
+    Returns:
+        How many files were removed.
+    """
+    folder = cache_dir()
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    found = {*folder.glob(f"*{_SUFFIX}"), *(p for g in _TEMP_GLOBS for p in folder.glob(g))}
+    for path in sorted(found):
+        with suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed

@@ -1,0 +1,49 @@
+"""Where a frame came from, in ``df.attrs["coreclaw"]``: JSON-safe values only.
+
+pandas carries ``attrs`` through filtering and column selection, and Parquet
+keeps them, so a frame saved and reloaded still knows its run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..models import ATTRS_KEY
+from .dtypes import check_json_safe
+
+__all__ = ["PROVENANCE_KEYS", "provenance_of", "set_provenance"]
+
+#: Keys the package records under ``df.attrs["coreclaw"]``.
+PROVENANCE_KEYS = tuple(
+    "run_slug scraper_slug worker_title version status row_count usage fetched_at base_url"
+    " api_version".split()
+)
+
+
+def set_provenance(df: pd.DataFrame, info: Mapping[str, Any]) -> pd.DataFrame:
+    """Record where a frame came from in ``df.attrs["coreclaw"]`` (see ``PROVENANCE_KEYS``).
+
+    The frame's attrs are updated in place; the info is copied, so later changes
+    to ``info`` do not leak in. pandas carries attrs through filtering and column
+    selection, and Parquet keeps them.
+
+    Returns:
+        ``df`` itself, for chaining.
+
+    Raises:
+        ValueError: A value is not JSON-safe (only str, int, finite float, bool,
+            None, lists and dicts with string keys).
+    """
+    check_json_safe(dict(info), "provenance")
+    df.attrs[ATTRS_KEY] = json.loads(json.dumps(dict(info)))
+    return df
+
+
+def provenance_of(df: pd.DataFrame) -> dict[str, Any]:
+    """The provenance recorded on ``df`` (a copy), or ``{}`` for a frame made elsewhere."""
+    info = df.attrs.get(ATTRS_KEY)
+    return dict(info) if isinstance(info, Mapping) else {}
