@@ -280,13 +280,37 @@ def number(value: Any) -> float:
         return 0.0
 
 
+#: 10**11 s is the year 5138 and 10**11 ms is 1973: above it a time can only be milliseconds.
+_MILLIS_FROM = 10**11
+
+
 def seconds(value: Any) -> datetime | None:
-    """A UTC datetime from Unix seconds; None for 0 (the platform's "not yet")."""
+    """A UTC datetime from Unix seconds; None for 0 (the platform's "not yet").
+
+    A value too large to be seconds (past the year 5138) is read as milliseconds,
+    the unit of the platform's log times, so a field sent in the other unit still
+    gives the right instant; one that is no instant at all gives None.
+    """
     value = number(value)
-    return datetime.fromtimestamp(value, tz=UTC) if value > 0 else None
+    if value >= _MILLIS_FROM:
+        value /= 1000
+    return _instant(value)
 
 
 def millis(value: Any) -> datetime | None:
-    """A UTC datetime from Unix milliseconds (log timestamps)."""
+    """A UTC datetime from Unix milliseconds (log timestamps); None for 0 or no instant.
+
+    A value too small to be milliseconds of this era (before March 1973) is read as
+    seconds, the unit of every other platform time.
+    """
     value = number(value)
-    return datetime.fromtimestamp(value / 1000, tz=UTC) if value > 0 else None
+    return _instant(value / 1000 if value >= _MILLIS_FROM else value)
+
+
+def _instant(value: float) -> datetime | None:
+    if not 0 < value < _MILLIS_FROM:
+        return None
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):  # beyond what the platform's C library holds
+        return None
