@@ -383,9 +383,10 @@ class Client(ResultReads):
         )
 
     def last_run(self, scraper_slug: str) -> Run | None:
-        """The Worker's newest run, or None if it has none."""
+        """The Worker's newest run, or None if it has none; a Failed run carries its reason."""
         require_slug("scraper_slug", scraper_slug)
-        return self._wire.last_run(scraper_slug)
+        run = self._wire.last_run(scraper_slug)
+        return self._with_reason(run) if run else None
 
     def account(self) -> Account:
         """The account's balance and traffic."""

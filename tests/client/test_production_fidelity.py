@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 import coreclaw_pandas as cc
+from coreclaw_pandas.client.polling import failure_reason
 from coreclaw_pandas.models import RunStatus
 
 CATALOGUE = "coreclaw/catalogue-generator"
@@ -55,6 +56,7 @@ def test_a_failed_run_carries_its_reason_although_v2_detail_has_none(any_client,
     assert run.status is RunStatus.FAILED
     assert run.err_msg.startswith("Simulated failure")
     assert any_client.run(run.slug).err_msg == run.err_msg
+    assert any_client.last_run(FAILING).err_msg == run.err_msg
 
 
 def test_the_reason_falls_back_to_the_log_when_the_list_has_none(any_client, emu):
@@ -96,3 +98,26 @@ def test_search_without_words_lists_the_whole_store(any_client, emu):
     assert {w.slug for w in found} == {w.slug for w in emu.workers}
     assert {w.extra.get("path") for w in found} == {w.path.replace("/", "~") for w in emu.workers}
     assert any_client.search_workers() == found
+
+
+def test_failure_reason_prefers_the_list_then_the_workers_error_line():
+    failed = cc.Run(slug="R1", status=RunStatus.FAILED)
+    listed = [cc.Run(slug="R0", status=RunStatus.FAILED, err_msg="other"), failed]
+    entries = [
+        cc.LogEntry(level=cc.LogLevel.ERROR, content="SYSTEM: Subtask-[7] - Subtask failed: boom"),
+        cc.LogEntry(level=cc.LogLevel.ERROR, content="All subtasks have completed execution!"),
+        cc.LogEntry(level=cc.LogLevel.INFO, content="bye"),
+    ]
+
+    def log():
+        return cc.RunLog(entries=entries)
+
+    def broken():
+        raise cc.TransportError("the run list is down")
+        yield
+
+    with_reason = [*listed, cc.Run(slug="R1", status=RunStatus.FAILED, err_msg="listed")]
+    assert failure_reason(failed, listed=with_reason, log=log) == "listed"
+    assert failure_reason(failed, listed=listed, log=log) == "Subtask failed: boom"
+    assert failure_reason(failed, listed=broken(), log=log) == "Subtask failed: boom"
+    assert failure_reason(failed, listed=(), log=lambda: cc.RunLog(entries=entries[1:])) == ""
