@@ -51,6 +51,8 @@ SECONDS_PER_DAY = 86_400
 HISTORY_DAYS = 365
 #: Store search rows by default (the platform's own default is 10).
 STORE_LIMIT = 20
+#: Failed runs of the same second read to find one's reason (v2 detail has no err_msg).
+REASON_SCAN = 200
 
 #: Worker detail (version, schema) is re-read after this long: schemas change between versions.
 WORKER_CACHE_SECONDS = 60.0

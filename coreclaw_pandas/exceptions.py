@@ -19,6 +19,7 @@ The tree is flat on purpose; catch the family you can act on::
     ├── TransportError            no usable HTTP answer (connection, timeout, broken body)
     ├── RunFailedError            the run ended as Failed
     └── RunTimeoutError           waiting for the run took longer than asked
+        └── RunAbortingError      the run still shows Aborting after the bounded polls
 
 Every message says what happened and what to do next. No message, ``repr`` or
 attribute ever holds the API key: the HTTP layer never passes headers in here.
@@ -42,6 +43,7 @@ __all__ = [
     "NotFoundError",
     "QuotaError",
     "RateLimitError",
+    "RunAbortingError",
     "RunFailedError",
     "RunNotFoundError",
     "RunStateError",
@@ -261,7 +263,7 @@ class RunFailedError(CoreClawError):
         tail = f"\n  Last log lines:{lines}" if lines else ""
         super().__init__(
             f"Run {run.slug} of Worker {run.scraper_title or run.scraper_slug!r} failed: "
-            f"{(run.err_msg or 'no reason given').rstrip('.')}."
+            f"{(run.err_msg or 'the platform sent no reason; see the log').rstrip('.')}."
             f"{tail}\n  cc.log({run.slug!r}) shows the whole log; cc.results_df({run.slug!r}) "
             "gives any rows it produced."
         )
@@ -281,6 +283,28 @@ class RunTimeoutError(CoreClawError):
         super().__init__(
             f"Run {run.slug} is still {run.status.label} after {timeout:g} s; it keeps running. "
             f"Wait again with cc.wait({run.slug!r}) or stop it with cc.abort({run.slug!r})."
+        )
+
+
+class RunAbortingError(RunTimeoutError):
+    """The run still shows Aborting after the polls allowed for it; the abort goes on.
+
+    Attributes:
+        run: The run as last seen (status Aborting).
+        timeout: Seconds spent waiting on it.
+    """
+
+    def __init__(self, run: Run, waited: float) -> None:
+        self.run = run
+        self.timeout = waited
+        # Production may hold a run in Aborting for a while (docs/platform.md §3.3).
+        CoreClawError.__init__(
+            self,
+            f"Run {run.slug} is still aborting after {waited:.0f} s: the platform accepted the "
+            "abort and is still stopping it, which can take a while. An aborting run no longer "
+            "counts against the plan's concurrency limit, and billing is per result, so it is "
+            f"charged only for the {run.results:,} rows it stored (usage ${run.usage:.4f}). "
+            f"Check later with cc.wait({run.slug!r}) or cc.runs_df(); it ends as failed.",
         )
 
 

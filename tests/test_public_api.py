@@ -32,6 +32,7 @@ EXPECTED = {
     "ResultHeader",
     "ResultPage",
     "Run",
+    "RunAbortingError",
     "RunFailedError",
     "RunLog",
     "RunNotFoundError",

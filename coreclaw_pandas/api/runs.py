@@ -171,8 +171,13 @@ def _wait(
             run = c.wait(slug, timeout=timeout, on_update=bar.update)
         except KeyboardInterrupt:
             if abort_on_interrupt:
+                # No waiting here: the run may stay aborting for a while (docs/platform.md §3.3).
                 c.abort(slug)
-                print(f"\nInterrupted: run {slug} is being aborted.", file=sys.stderr)
+                print(
+                    f"\nInterrupted: run {slug} is being aborted; it shows aborting until the "
+                    f"platform has stopped it. Check with cc.wait({slug!r}) or cc.runs_df().",
+                    file=sys.stderr,
+                )
             else:
                 print(
                     f"\nInterrupted: run {slug} keeps running on CoreClaw. "
@@ -193,12 +198,25 @@ def _finish(c: Client, run: Run) -> Run:
     return run
 
 
-def abort(run: RunLike, *, client: Client | None = None) -> Run:
-    """Ask the platform to stop a run; returns its state right after."""
+def abort(
+    run: RunLike, *, wait: bool = False, timeout: float | None = None, client: Client | None = None
+) -> Run:
+    """Ask the platform to stop a run; returns its state right after, or once it has stopped.
+
+    Args:
+        run: The run or its slug.
+        wait: Poll until the run has stopped (it then reads as failed).
+        timeout: With ``wait``, seconds to wait at most.
+        client: The client to use instead of the default.
+
+    Raises:
+        RunAbortingError: With ``wait``, the run still showed aborting after the client's
+            ``poll.aborting_polls`` polls; production may hold it there for a while.
+    """
     c = resolve_client(client)
     slug = run_slug_of(run)
     c.abort(slug)
-    return c.run(slug)
+    return c.wait(slug, timeout=timeout) if wait else c.run(slug)
 
 
 # -- Reading -------------------------------------------------------------------------------
@@ -215,18 +233,24 @@ def worker(scraper_slug: str, *, client: Client | None = None) -> Worker:
 
 
 def search_workers(
-    query: str, *, limit: int = _config.STORE_LIMIT, client: Client | None = None
+    query: str = "", *, limit: int = _config.STORE_LIMIT, client: Client | None = None
 ) -> pd.DataFrame:
-    """Search the Worker store; one row per Worker (slug, title, description)."""
+    """Search the Worker store; no query lists the whole store (at most 100 Workers).
+
+    One row per Worker: slug, title, description, and ``path`` (``owner/name``) when the
+    store gives it (v2, and every listing of the whole store).
+    """
     found = resolve_client(client).search_workers(query, limit=limit)
-    return pd.DataFrame(
-        {
-            "slug": [w.slug for w in found],
-            "title": [w.title for w in found],
-            "description": [w.description for w in found],
-        },
-        dtype="string",
-    )
+    columns = {
+        "slug": [w.slug for w in found],
+        "title": [w.title for w in found],
+        "description": [w.description for w in found],
+    }
+    paths = [str(w.extra.get("path") or "") for w in found]
+    if any(paths):
+        # The v2 store writes paths owner~name; the rest of the API takes owner/name.
+        columns["path"] = [p.replace("~", "/") for p in paths]
+    return pd.DataFrame(columns, dtype="string")
 
 
 def last_run(scraper_slug: str, *, client: Client | None = None) -> Run | None:

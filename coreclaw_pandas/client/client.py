@@ -15,14 +15,14 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import _config
-from ..exceptions import InputError
 from ..models import (
     Account,
     ProxyRegion,
@@ -32,11 +32,12 @@ from ..models import (
     WorkerSummary,
 )
 from . import config, paging, replies, starts
-from .polling import PollPolicy, wait_for
+from .polling import PollPolicy, failure_reason, wait_for
 from .replies import SyncReply
 from .results import ResultReads
 from .starts import require_slug
 from .transport import Transport
+from .v2 import V2
 from .wire import Wire
 
 __all__ = ["Client"]
@@ -121,19 +122,18 @@ class Client(ResultReads):
     # -- Workers ---------------------------------------------------------------------------
 
     def search_workers(
-        self, search: str, *, limit: int = _config.STORE_LIMIT
+        self, search: str = "", *, limit: int = _config.STORE_LIMIT
     ) -> list[WorkerSummary]:
-        """Search the Worker store (no key needed).
+        """Search the Worker store (no key needed); no words list the whole store.
 
         Args:
-            search: Words to look for; must not be empty.
+            search: Words to look for; empty lists every Worker (at most 100).
             limit: Most Workers to return.
         """
-        if not search or not search.strip():
-            raise InputError(
-                ["`search` must be a non-empty string (the store rejects empty searches)"]
-            )
-        return self._wire.search_workers(search.strip(), int(limit))
+        words = (search or "").strip()
+        # v1 refuses an empty search (docs/platform.md §5.1); the public v2 store lists all.
+        wire = self._wire if words or self._wire.name == "v2" else V2(self._http)
+        return wire.search_workers(words, int(limit))
 
     def worker(self, scraper_slug: str, *, refresh: bool = False) -> Worker:
         """A Worker's detail: version, README, system defaults and input schema.
@@ -286,9 +286,9 @@ class Client(ResultReads):
     # -- Reading runs ----------------------------------------------------------------------
 
     def run(self, run_slug: str) -> Run:
-        """The run's current state."""
+        """The run's current state; a Failed run carries its reason (see :meth:`wait`)."""
         require_slug("run_slug", run_slug)
-        return self._wire.run(run_slug)
+        return self._with_reason(self._wire.run(run_slug))
 
     def wait(
         self,
@@ -297,7 +297,10 @@ class Client(ResultReads):
         timeout: float | None = None,
         on_update: Callable[[Run], None] | None = None,
     ) -> Run:
-        """Poll a run until it Succeeds or Fails (or Aborting settles).
+        """Poll a run until it Succeeds or Fails; a Failed run carries its reason.
+
+        v2 detail has no ``err_msg`` in production, so a Failed run's reason is
+        read from its run-list entry, else from its log's last error line.
 
         Args:
             run_slug: The run.
@@ -306,11 +309,30 @@ class Client(ResultReads):
 
         Raises:
             RunTimeoutError: The run was still going when ``timeout`` ran out.
+            RunAbortingError: The run still showed Aborting after ``poll.aborting_polls`` polls.
         """
         require_slug("run_slug", run_slug)
-        return wait_for(
+        run = wait_for(
             lambda: self._wire.run(run_slug), timeout=timeout, policy=self.poll, on_update=on_update
         )
+        return self._with_reason(run)
+
+    def _with_reason(self, run: Run) -> Run:
+        if run.status is not RunStatus.FAILED or run.err_msg:
+            return run
+        since = run.started_at
+        # A generator: the history is read only if iterated, and only around the run's start.
+        listed = paging.runs(
+            self._wire,
+            page_size=self.page_size,
+            status=RunStatus.FAILED,
+            scraper_slug=run.scraper_slug or None,
+            limit=_config.REASON_SCAN,
+            since=since,
+            until=since + timedelta(seconds=1) if since else None,
+        )
+        reason = failure_reason(run, listed=listed, log=lambda: self._wire.log(run.slug))
+        return dataclasses.replace(run, err_msg=reason) if reason else run
 
     def runs_page(
         self,
@@ -361,9 +383,10 @@ class Client(ResultReads):
         )
 
     def last_run(self, scraper_slug: str) -> Run | None:
-        """The Worker's newest run, or None if it has none."""
+        """The Worker's newest run, or None if it has none; a Failed run carries its reason."""
         require_slug("scraper_slug", scraper_slug)
-        return self._wire.last_run(scraper_slug)
+        run = self._wire.last_run(scraper_slug)
+        return self._with_reason(run) if run else None
 
     def account(self) -> Account:
         """The account's balance and traffic."""
@@ -373,4 +396,3 @@ class Client(ResultReads):
     def parse_callback(body: Mapping[str, Any]) -> Run:
         """Parse a run-finished callback body (either documented shape) into a Run."""
         return replies.callback(body)
-

@@ -89,7 +89,9 @@ class V1:
     ) -> SyncReply:
         """POST /api/v1/scraper/run; never retried unless the server refused it."""
         body = _parse.start_body(system, custom, is_async=is_async, callback_url=callback_url)
-        body.update(scraper_slug=scraper_slug, version=version)
+        body["scraper_slug"] = scraper_slug
+        if version:  # omitted, the platform runs the current version (docs/platform.md §3.1)
+            body["version"] = version
         if not is_async:
             body["page_index"] = 1
             body["page_size"] = page_size

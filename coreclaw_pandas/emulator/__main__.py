@@ -80,6 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=8.0,
         help="zone of the platform's calendar for v2 run-list months (8: Beijing, as production)",
     )
+    parser.add_argument(
+        "--v2-detail-err-msg",
+        action="store_true",
+        help="put err_msg in v2 run detail, as the spec does (production leaves it out)",
+    )
+    parser.add_argument(
+        "--abort-hold",
+        action="store_true",
+        help="keep aborted runs Aborting for good, as production may (ignores --abort-delay)",
+    )
+    parser.add_argument(
+        "--v1-empty-search-lists",
+        action="store_true",
+        help="answer a v1 store search with no words with the whole store (production: 4000)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -104,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         v2_offset_mode=args.v2_offset_mode,
         v2_log_format=args.v2_log_format,
         month_utc_offset_hours=args.month_utc_offset_hours,
+        v2_detail_err_msg=args.v2_detail_err_msg,
+        abort_hold=args.abort_hold,
+        v1_empty_search_lists=args.v1_empty_search_lists,
     )
     emulator.start()
     print(f"CoreClaw emulator serving at {emulator.url}", flush=True)

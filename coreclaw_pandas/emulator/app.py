@@ -67,6 +67,12 @@ class Settings:
         v2_log_format: v2 log entries as ``"objects"`` (like v1) or plain ``"strings"``.
         month_utc_offset_hours: The zone of the platform's calendar, in hours east of
             UTC: a v2 run list covers one month of it (production: 8, Beijing time).
+        v2_detail_err_msg: Put ``err_msg`` in v2 run detail and the ``/last`` detail, as
+            the spec's example does; production leaves it out (only the run list has it).
+        abort_hold: Keep aborted runs in Aborting (5) for good, as production may;
+            ``abort_delay`` is then ignored and only a reset ends them.
+        v1_empty_search_lists: Answer a v1 store search with no words with the whole
+            store; production's v1 documents 4000 for it.
     """
 
     api_keys: tuple[str, ...] = ("emulator-key",)
@@ -82,6 +88,9 @@ class Settings:
     v2_offset_mode: str = "page"
     v2_log_format: str = "objects"
     month_utc_offset_hours: float = 8.0
+    v2_detail_err_msg: bool = False
+    abort_hold: bool = False
+    v1_empty_search_lists: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,7 +143,7 @@ class App:
         self.engine = Engine(
             self.state,
             run_speed=lambda: max(self.settings.run_speed, 1e-6),
-            abort_delay=lambda: self.settings.abort_delay,
+            abort_delay=lambda: None if self.settings.abort_hold else self.settings.abort_delay,
             max_active=lambda: self.settings.max_concurrent_runs,
             on_finish=self._deliver_callback,
         )

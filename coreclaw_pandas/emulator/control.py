@@ -41,7 +41,8 @@ class Emulator:
         **knobs: Initial values of the ``Settings`` knobs (``latency_ms``,
             ``max_page_size``, ``rate_limit``, ``retry_after``, ``run_speed``,
             ``sync_wait_cap``, ``abort_delay``, ``export_ttl``, ``max_concurrent_runs``,
-            ``v2_offset_mode``, ``v2_log_format``, ``month_utc_offset_hours``).
+            ``v2_offset_mode``, ``v2_log_format``, ``month_utc_offset_hours``,
+            ``v2_detail_err_msg``, ``abort_hold``, ``v1_empty_search_lists``).
     """
 
     def __init__(
@@ -286,6 +287,10 @@ class Emulator:
         app.callbacks.clear()
 
 
+#: Knobs that switch from production's behaviour (False) to the spec's (True).
+_BOOLEAN_KNOBS = frozenset({"v2_detail_err_msg", "abort_hold", "v1_empty_search_lists"})
+
+
 def _apply(settings: Settings, knobs: Mapping[str, Any]) -> None:
     names = {f.name for f in dataclasses.fields(Settings)}
     for name, value in knobs.items():
@@ -301,6 +306,8 @@ def _apply(settings: Settings, knobs: Mapping[str, Any]) -> None:
             and (isinstance(value, bool) or not isinstance(value, int) or value < 1)
         ):
             raise ValueError(f"max_concurrent_runs must be None or an integer >= 1, got {value!r}")
+        if name in _BOOLEAN_KNOBS and not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {value!r}")
         if name == "month_utc_offset_hours" and (
             isinstance(value, bool) or not isinstance(value, int | float) or not -12 <= value <= 14
         ):

@@ -154,7 +154,8 @@ class RunPanel:
             self.abort_button.disabled = True
             self._update(run, final=True)
             if run.status is RunStatus.FAILED:
-                self._show_error(f"The run failed: {run.err_msg or 'no reason given'}")
+                reason = run.err_msg or "the platform sent no reason; see the log above"
+                self._show_error(f"The run failed: {reason}")
             if run.results or run.succeeded:
                 self.df = api.results_df(run, client=self.client, progress=False)
                 self._show_preview(self.df, run)

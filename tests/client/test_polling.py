@@ -3,7 +3,7 @@
 import pytest
 
 from coreclaw_pandas.client.polling import PollPolicy, wait_for
-from coreclaw_pandas.exceptions import RunTimeoutError
+from coreclaw_pandas.exceptions import RunAbortingError, RunTimeoutError
 from coreclaw_pandas.models import Run, RunStatus
 
 
@@ -80,10 +80,11 @@ def test_timeout_raises_with_the_last_run_and_polls_at_the_deadline():
 def test_aborting_is_polled_a_bounded_number_of_times():
     clock = FakeClock()
     fetch, calls = scripted([RunStatus.RUNNING, RunStatus.ABORTING], clock)
-    run = wait_for(
-        fetch, policy=PollPolicy(initial=1, aborting_polls=3), clock=clock, sleep=clock.sleep
-    )
-    assert run.status is RunStatus.ABORTING
+    with pytest.raises(RunAbortingError) as info:
+        wait_for(
+            fetch, policy=PollPolicy(initial=1, aborting_polls=3), clock=clock, sleep=clock.sleep
+        )
+    assert info.value.run.status is RunStatus.ABORTING and "still aborting" in str(info.value)
     assert len(calls) == 1 + 4
 
 

@@ -178,7 +178,7 @@ class Engine:
     Args:
         state: The shared platform state.
         run_speed: Callable returning the current speed multiplier (> 0).
-        abort_delay: Callable returning seconds a run stays Aborting before Failed.
+        abort_delay: Callable returning seconds a run stays Aborting (None: for good).
         max_active: Callable returning the unfinished runs the plan allows (None: any).
         on_finish: Called (in its own thread) with each run once it is terminal.
     """
@@ -188,7 +188,7 @@ class Engine:
         state: State,
         *,
         run_speed: Callable[[], float],
-        abort_delay: Callable[[], float],
+        abort_delay: Callable[[], float | None],
         max_active: Callable[[], int | None] = lambda: None,
         on_finish: Callable[[Run], None],
     ) -> None:
@@ -359,13 +359,12 @@ class Engine:
         if already:
             return True
         self._system(run, 3, "Abort requested; stopping the subtask.")
-        delay = max(0.0, self._abort_delay())
-        if delay == 0:
-            self.finish(run, RunStatus.FAILED, ABORTED_MESSAGE)
-        else:
-            timer = threading.Timer(
-                delay, self.finish, args=(run, RunStatus.FAILED, ABORTED_MESSAGE)
-            )
+        delay, end = self._abort_delay(), (run, RunStatus.FAILED, ABORTED_MESSAGE)
+        # None holds the run in Aborting, as production may (docs/platform.md §3.3).
+        if delay is not None and delay <= 0:
+            self.finish(*end)
+        elif delay is not None:
+            timer = threading.Timer(delay, self.finish, args=end)
             timer.daemon = True
             timer.start()
         return True

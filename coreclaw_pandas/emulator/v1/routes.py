@@ -74,7 +74,9 @@ def handle(app: App, request: Request) -> Response:
 
 
 def _store(app: App, request: Request, body: dict[str, Any]) -> Response:
-    search = params.query_str(request.query, "search")
+    # Production documents 4000 for an empty search (docs/platform.md §5.1); a knob lists all.
+    lists_all = app.settings.v1_empty_search_lists
+    search = params.query_str(request.query, "search", required=not lists_all) or ""
     limit = params.query_int(request.query, "limit", default=10)
     found = app.state.search_workers(search, limit)
     return ok(

@@ -145,7 +145,8 @@ def scraper_run(app: App, request: Request, body: dict[str, Any]) -> Response:
     """``POST /api/v1/scraper/run``: start a run, async or waiting for a result window."""
     worker = worker_from(app, params.get_str(body, "scraper_slug"))
     is_async = params.get_bool(body, "is_async")
-    version = params.get_str(body, "version")
+    # Omitted: the current version, as the last v1 spec says (docs/platform.md §3.1).
+    version = params.get_str(body, "version", required=False) or worker.version
     if version != worker.version:
         raise ApiError(
             400,

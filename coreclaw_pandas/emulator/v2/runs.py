@@ -278,7 +278,11 @@ def run_detail(app: App, call: Call) -> Response:
     """``GET /worker-runs/{runId}`` and the ``/last`` shortcuts: one run."""
     run = target_run(app, call)
     with app.state.lock:
-        return ok(run_item(run))
+        item = run_item(run)
+    # Production's detail never carries err_msg; its run list does (docs/platform.md §9).
+    if not app.settings.v2_detail_err_msg:
+        del item["err_msg"]
+    return ok(item)
 
 
 def run_result(app: App, call: Call) -> Response:

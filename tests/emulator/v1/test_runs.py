@@ -232,7 +232,7 @@ def test_web_page_worker_crawls_the_demo_site(api):
     [
         (lambda b: b.pop("is_async"), ["is_async"]),
         (lambda b: b.update(is_async="yes"), ["is_async", "boolean"]),
-        (lambda b: b.pop("version"), ["version"]),
+        (lambda b: b.update(version=5), ["version", "string"]),  # omitted is fine (item 2)
         (lambda b: b.pop("scraper_slug"), ["scraper_slug"]),
         (lambda b: b.pop("input"), ["input"]),
         (lambda b: b["input"].update(parameters="x"), ["parameters"]),
