@@ -7,7 +7,7 @@ tested without a server or real time, and progress display is a callback.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .. import _config
@@ -33,7 +33,7 @@ class PollPolicy:
     maximum: float = _config.POLL_MAX
     aborting_polls: int = _config.ABORTING_POLLS
 
-    def intervals(self):
+    def intervals(self) -> Iterator[float]:
         """Yield the successive poll intervals, forever."""
         interval = self.initial
         while True:
