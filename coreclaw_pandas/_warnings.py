@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
+from types import FrameType
 
 _PACKAGE = str(Path(__file__).resolve().parent)
 
@@ -16,7 +17,7 @@ def warn(warning: Warning) -> None:
     (``df.coreclaw.to_excel`` -> ``to_excel``), so the frames are counted instead.
     """
     level = 2  # 1 would be this function itself
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE):
         level += 1
         frame = frame.f_back

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from . import _config, api
 from .client import Client
 from .exceptions import CoreClawError, InputError
 from .models import ID_COLUMN
+
+if TYPE_CHECKING:
+    from .accessor import CoreClawAccessor
 
 DEMO_SEARCH = "web page"
 
@@ -134,8 +138,10 @@ def run_demo(argv: Sequence[str] | None = None) -> int:
             f"\nRun {run.slug}: {run.status.label}, {len(df)} rows x {df.shape[1]} columns, "
             f"{elapsed:.1f} s, usage ${run.usage:.4f}"
         )
-        xlsx = df.coreclaw.to_excel(out / "results.xlsx", progress=progress)
-        csv = df.coreclaw.to_csv(out / "results.csv", progress=progress)
+        # The cast: pandas-stubs read an unknown attribute as a column, not as the accessor.
+        accessor = cast("CoreClawAccessor", df.coreclaw)
+        xlsx = accessor.to_excel(out / "results.xlsx", progress=progress)
+        csv = accessor.to_csv(out / "results.csv", progress=progress)
         print(f"Wrote {xlsx.resolve()}\nWrote {csv.resolve()}")
     return 0
 

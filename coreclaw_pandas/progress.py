@@ -9,7 +9,7 @@ the call it decorates: any display error is swallowed.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Any, Self
 
 from .models import Run
 
@@ -47,7 +47,7 @@ class _SafeBar:
         self._do("close")
         self._bar = None
 
-    def __enter__(self) -> _SafeBar:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -262,4 +262,4 @@ def parse_callback(body: Mapping[str, Any] | str | bytes) -> Run:
     """Parse the body CoreClaw POSTs to a ``callback_url`` (either documented shape)."""
     if isinstance(body, str | bytes):
         body = json.loads(body)
-    return Client.parse_callback(body)
+    return Client.parse_callback(cast(Mapping[str, Any], body))

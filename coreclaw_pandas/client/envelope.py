@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict, cast
 
 from ..exceptions import (
     APIError,
@@ -119,8 +119,14 @@ def as_int(value: Any) -> int | None:
         return None
 
 
-def _ids(context: Mapping[str, str | None]) -> dict[str, str | None]:
-    return {k: context.get(k) for k in ("run_slug", "scraper_slug", "task_slug")}
+class _Ids(TypedDict):
+    run_slug: str | None
+    scraper_slug: str | None
+    task_slug: str | None
+
+
+def _ids(context: Mapping[str, str | None]) -> _Ids:
+    return cast(_Ids, {k: context.get(k) for k in ("run_slug", "scraper_slug", "task_slug")})
 
 
 def _body_excerpt(content: bytes, limit: int = 200) -> str:

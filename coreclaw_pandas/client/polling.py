@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .. import _config
@@ -39,7 +39,7 @@ class PollPolicy:
     maximum: float = _config.POLL_MAX
     aborting_polls: int = _config.ABORTING_POLLS
 
-    def intervals(self):
+    def intervals(self) -> Iterator[float]:
         """Yield the successive poll intervals, forever."""
         interval = self.initial
         while True:

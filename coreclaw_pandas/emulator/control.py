@@ -13,7 +13,7 @@ import dataclasses
 import threading
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings
 from .backend.state import DEFAULT_BALANCE
@@ -78,7 +78,7 @@ class Emulator:
         if self._server is not None:
             return self
         server = EmulatorHTTPServer((self._host, self._port), self._app, verbose=self._verbose)
-        host, port = server.server_address[:2]
+        host, port = cast(tuple[str, int], server.server_address[:2])  # bound to a str host
         shown = f"[{host}]" if ":" in str(host) else host
         self._app.base_url = f"http://{shown}:{port}"
         self._server = server

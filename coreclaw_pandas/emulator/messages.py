@@ -8,10 +8,18 @@ lets ``v1`` and ``v2`` share them without importing the app or each other.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
+
+
+class Headers(Protocol):
+    """What the pipeline reads of request headers: ``http.server``'s message or a dict."""
+
+    def get(self, name: str, /) -> str | None:
+        """The header's value, or None when it was not sent."""
+        ...
 
 
 @dataclass
@@ -31,7 +39,7 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Headers = field(default_factory=dict[str, str])
     body: bytes = b""
     body_error: str | None = None
     client: str = ""

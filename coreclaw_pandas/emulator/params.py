@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 from .backend.validation import json_type, short
@@ -26,6 +26,14 @@ def _get(body: Mapping[str, Any], name: str, required: bool) -> Any:
     return value
 
 
+@overload
+def get_str(
+    body: Mapping[str, Any], name: str, *, required: Literal[True] = ..., allow_empty: bool = ...
+) -> str: ...
+@overload
+def get_str(
+    body: Mapping[str, Any], name: str, *, required: bool, allow_empty: bool = ...
+) -> str | None: ...
 def get_str(
     body: Mapping[str, Any], name: str, *, required: bool = True, allow_empty: bool = False
 ) -> str | None:
@@ -40,6 +48,40 @@ def get_str(
     return value
 
 
+# Required, or optional with an int default: always an int.
+@overload
+def get_int(
+    body: Mapping[str, Any],
+    name: str,
+    *,
+    required: Literal[True] = ...,
+    default: int | None = ...,
+    minimum: int | None = ...,
+    maximum: int | None = ...,
+    maximum_reason: str = ...,
+) -> int: ...
+@overload
+def get_int(
+    body: Mapping[str, Any],
+    name: str,
+    *,
+    required: bool,
+    default: int,
+    minimum: int | None = ...,
+    maximum: int | None = ...,
+    maximum_reason: str = ...,
+) -> int: ...
+@overload
+def get_int(
+    body: Mapping[str, Any],
+    name: str,
+    *,
+    required: bool,
+    default: None = ...,
+    minimum: int | None = ...,
+    maximum: int | None = ...,
+    maximum_reason: str = ...,
+) -> int | None: ...
 def get_int(
     body: Mapping[str, Any],
     name: str,
@@ -112,6 +154,12 @@ def get_url(body: Mapping[str, Any], name: str, *, required: bool = True) -> str
     return value
 
 
+@overload
+def query_str(
+    query: Mapping[str, list[str]], name: str, *, required: Literal[True] = ...
+) -> str: ...
+@overload
+def query_str(query: Mapping[str, list[str]], name: str, *, required: bool) -> str | None: ...
 def query_str(query: Mapping[str, list[str]], name: str, *, required: bool = True) -> str | None:
     """Return query parameter ``name`` (the first value), non-empty when required."""
     values = query.get(name)

@@ -116,6 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length), None
 
     def _read_chunked(self) -> tuple[bytes, str | None]:
+        parts: list[bytes]
         parts, total = [], 0
         try:
             while True:

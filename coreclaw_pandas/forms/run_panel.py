@@ -138,7 +138,7 @@ class RunPanel:
             self._thread.join(timeout)
 
     def _work(self, custom: dict[str, Any], system: dict[str, Any], version: str | None) -> None:
-
+        assert self.client is not None  # start() runs this only with a client
         try:
             run = api.run_worker(
                 self.scraper_slug,
@@ -192,6 +192,7 @@ class RunPanel:
 
     def _show_log(self, run_slug: str) -> None:
         try:
+            assert self.client is not None  # called from _work only
             entries = self.client.log(run_slug).entries[-LOG_LINES:]
         except Exception:  # the log is a courtesy; the run matters more
             return

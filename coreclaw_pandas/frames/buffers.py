@@ -128,7 +128,8 @@ class ColumnBuffer:
         simple = self.kinds - {_NONE}
         target = float if simple == {int, float} else next(iter(simple), None)
         if len(simple) == 1 or simple == {int, float}:
-            arrow_type = ARROW_TYPES.get(target)  # type: ignore[arg-type]
+            assert target is not None  # one kind was seen, so next() found it
+            arrow_type = ARROW_TYPES.get(target)
             chunked = self._arrow(arrow_type) if arrow_type is not None else None
             if chunked is not None:
                 if target is str and parse_dates:

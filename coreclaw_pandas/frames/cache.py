@@ -38,7 +38,7 @@ import sys
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -143,7 +143,7 @@ def store(df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "")
         raise ValueError("Only frames with unique string column names can be cached.")
     check_json_safe(df.attrs, "df.attrs")
     json_columns = [name for name, series in df.items() if series.dtype == object]
-    encoded = df.assign(**{name: _encode_json(df[name]) for name in json_columns})
+    encoded = df.assign(**{cast(str, name): _encode_json(df[name]) for name in json_columns})
     encoded.attrs = {}  # kept in the cache's own record instead, see below
     record = {
         "format": _FORMAT,
@@ -171,7 +171,7 @@ def _read(path: Path, base_url: str, run_slug: str, options_key: str) -> pd.Data
     found = (record["format"], record["site"], record["run_slug"], record["options_key"])
     if found != expected:
         return None
-    df = table.to_pandas()
+    df: pd.DataFrame = table.to_pandas()
     for name in record["json_columns"]:
         texts = df[name].tolist()
         values = (json.loads(text) if isinstance(text, str) else None for text in texts)

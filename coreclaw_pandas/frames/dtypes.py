@@ -115,7 +115,7 @@ def parse_iso_datetimes(chunked: pa.ChunkedArray) -> Any:
     # One vectorised pass over every value; nulls are skipped.
     if not pc.all(pc.match_substring_regex(chunked, pattern)).as_py():
         return None
-    text = STRING_DTYPE.__from_arrow__(chunked)
+    text = STRING_DTYPE.__from_arrow__(chunked)  # type: ignore[attr-defined]  # missing in stubs
     try:
         parsed = pd.to_datetime(text, format="ISO8601", utc=aware)
     except (ValueError, OverflowError):

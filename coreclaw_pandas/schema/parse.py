@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from . import checks
 from . import values as sv
@@ -41,7 +41,9 @@ def parse_input_schema(custom: Any) -> InputSchema:
     notes: list[str] = []
     root = _unwrap(custom, notes)
     props = _property_list(root.get("properties"), notes)
-    top_required = root.get("required") if isinstance(root.get("required"), list) else []
+    top_required = (
+        cast(list[Any], root.get("required")) if isinstance(root.get("required"), list) else []
+    )
     fields: list[Field] = []
     seen: set[str] = set()
     for index, prop in enumerate(props, start=1):
@@ -338,7 +340,7 @@ def _kind_notes(
         not multi_select  # a multi-select holding a list is exactly what it is for
         and type_
         and editor in sv.EDITOR_TYPES
-        and type_ not in sv.EDITOR_TYPES[editor]
+        and type_ not in sv.EDITOR_TYPES[cast(str, editor)]  # `editor in` above: not None
     ):
         notes.append(
             f"editor {editor!r} is not made for {sv.phrase(type_)}; the value must be one anyway"

@@ -87,11 +87,17 @@ def _column(header: str, values: pd.Series | pd.Index, tz: str | None) -> Column
         label = tz or str(dtype.tz)
         return Column(f"{header} ({label})", "datetime", values.array, label, tz)
     if isinstance(dtype, np.dtype):
-        kinds = {"b": "bool", "i": "int", "u": "int", "f": "float", "M": "datetime"}
+        kinds: dict[str, Kind] = {
+            "b": "bool",
+            "i": "int",
+            "u": "int",
+            "f": "float",
+            "M": "datetime",
+        }
         kind = kinds.get(dtype.kind)
         if kind is not None:
             # to_numpy() on NumPy-backed data is a view: nothing is copied here.
-            return Column(header, kind, values.to_numpy(), None, tz)  # type: ignore[arg-type]
+            return Column(header, kind, values.to_numpy(), None, tz)
     aware = _aware_zone(dtype)
     if aware is not None:
         label = tz or aware

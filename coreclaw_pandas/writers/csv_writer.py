@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -29,6 +29,8 @@ __all__ = ["check_encoding", "write_csv"]
 CSV_CHUNK_ROWS = 16_384
 # Any character scraped text may hold, once lone surrogates are replaced.
 _PROBE = "aé€\U0001f600\U0010ffff"
+# The resolutions pandas keeps datetimes in.
+_Unit = Literal["s", "ms", "us", "ns"]
 
 
 def check_encoding(encoding: str) -> str:
@@ -55,9 +57,9 @@ class _CsvCells:
     def __init__(self, tally: Tally, *, escape_formulas: bool) -> None:
         self.tally = tally
         self.escape_formulas = escape_formulas
-        self._units: dict[int, str] = {}
+        self._units: dict[int, _Unit] = {}
 
-    def _unit(self, col: Column) -> str:
+    def _unit(self, col: Column) -> _Unit:
         """Print unit for a datetime column: seconds when it has no fractions, like pandas.
 
         Decided once per column (one vectorised pass over its integer view), so
@@ -71,7 +73,7 @@ class _CsvCells:
             per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}.get(unit, 1)
             nat = np.iinfo(np.int64).min
             whole = bool(np.all((ticks % per_second == 0) | (ticks == nat)))
-            self._units[id(col)] = "s" if whole else unit
+            self._units[id(col)] = "s" if whole else cast(_Unit, unit)
         return self._units[id(col)]
 
     def text(self, value: str) -> str:

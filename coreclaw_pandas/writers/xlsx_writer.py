@@ -353,7 +353,7 @@ def write_xlsx(
         "link": workbook.add_format({"font_color": "blue", "underline": 1}),
     }
     headers = [maker.text(c.header) for c in columns]
-    kinds = [c.kind for c in columns]
+    kinds: list[str] = [c.kind for c in columns]
     widths: list[int] | None = None
     for number, name in enumerate(names):
         sheet = _Sheet(workbook, name, formats, tally)

@@ -231,7 +231,8 @@ def _render_xlsx(
     sink = _Sink()
     # The sink cannot seek, so zipfile writes data descriptors; zip64 must be chosen upfront.
     # Level 1: a little larger than the default level, and several times faster to write.
-    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    # The ignore: the stubs ask for close() too, which ZipFile never calls on a stream it is given.
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:  # type: ignore[call-overload]
         for name, text in _XLSX_PARTS.items():
             archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>\n' + text)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=big) as sheet:

@@ -275,8 +275,8 @@ def results_bytes(
     count: int, headers: list[dict[str, str]], rows: list[bytes], page_index: int, page_size: int
 ) -> bytes:
     """Encode ``{count, headers, list, page_index, page_size}`` around stored row bytes."""
-    head = json.dumps({"count": count, "headers": headers}, ensure_ascii=False, separators=_COMPACT)
-    head = head[:-1].encode()
+    text = json.dumps({"count": count, "headers": headers}, ensure_ascii=False, separators=_COMPACT)
+    head = text[:-1].encode()
     tail = f'],"page_index":{page_index},"page_size":{page_size}}}'.encode()
     return b"".join((head, b',"list":[', b",".join(rows), tail))
 
