@@ -124,13 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         v1_empty_search_lists=args.v1_empty_search_lists,
     )
     emulator.start()
-    print(f"CoreClaw emulator serving at {emulator.url}", flush=True)
-    print(f"API key: {emulator.api_key}", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
+    # Ctrl-C may come as soon as the address is printed (a script that read it), so the
+    # whole serving part, the prints included, is inside the handler.
     try:
+        print(f"CoreClaw emulator serving at {emulator.url}", flush=True)
+        print(f"API key: {emulator.api_key}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
         emulator.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        emulator.stop()
     return 0
 
 

@@ -65,3 +65,25 @@ def test_cli_prints_url_and_key_and_serves():
     assert process.stderr.read() == ""  # quiet by default
     process.stdout.close()
     process.stderr.close()
+
+
+def test_ctrl_c_right_after_the_address_still_exits_cleanly():
+    """A script may stop the emulator as soon as it has read the address line."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coreclaw_pandas.emulator", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "serving at" in process.stdout.readline()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, process.stderr.read()[-2000:]
