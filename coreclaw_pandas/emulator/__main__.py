@@ -1,6 +1,7 @@
 """Command line: ``python -m coreclaw_pandas.emulator [options]``.
 
-Prints the base URL and the API key to use, then serves until Ctrl-C.
+Prints the base URL and the API key to use (a random one unless ``--api-key``
+is given), then serves until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .control import DEFAULT_API_KEY, Emulator
+from .control import Emulator
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (8787)")
-    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="key clients must send")
+    parser.add_argument(
+        "--api-key", default=None, help="key clients must send (a random one, printed at start)"
+    )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay per API request")
     parser.add_argument(
         "--max-page-size",

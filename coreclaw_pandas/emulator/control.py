@@ -4,7 +4,7 @@ Example:
     >>> from coreclaw_pandas.emulator import Emulator
     >>> with Emulator() as emu:                       # doctest: +SKIP
     ...     print(emu.url, emu.api_key)
-    http://127.0.0.1:54321 emulator-key
+    http://127.0.0.1:54321 emu-3q9Xv...
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings
+from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings, new_api_key
 from .backend.state import DEFAULT_BALANCE
 from .faults import Fault
 from .server import EmulatorHTTPServer
 from .workers import builtin_workers
 from .workers.base import WorkerSpec
-
-#: API key accepted when none is given.
-DEFAULT_API_KEY = "emulator-key"
 
 
 class Emulator:
@@ -32,7 +29,8 @@ class Emulator:
     Args:
         host: Interface to bind; 127.0.0.1 unless you mean to expose it.
         port: TCP port; 0 picks a free one.
-        api_key: The key clients must send; ``"emulator-key"`` by default.
+        api_key: The key clients must send; by default a random one made for this
+            emulator (read it from ``api_key``; it survives ``reset``).
         api_keys: Several accepted keys instead of one (the first is ``api_key``).
         workers: Extra Workers; one with the slug or path of a built-in replaces it.
         builtin: Offer the built-in Workers as well.
@@ -57,7 +55,7 @@ class Emulator:
         verbose: bool = False,
         **knobs: Any,
     ) -> None:
-        keys = tuple(api_keys) if api_keys is not None else (api_key or DEFAULT_API_KEY,)
+        keys = tuple(api_keys) if api_keys is not None else (api_key or new_api_key(),)
         if not keys or not all(isinstance(k, str) and k for k in keys):
             raise ValueError("api keys must be non-empty strings")
         self._initial_settings = Settings(api_keys=keys)
