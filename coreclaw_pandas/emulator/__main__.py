@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=8.0,
         help="zone of the platform's calendar for v2 run-list months (8: Beijing, as production)",
     )
+    parser.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        help="let the web page scraper fetch private, loopback and link-local addresses",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -107,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         v2_offset_mode=args.v2_offset_mode,
         v2_log_format=args.v2_log_format,
         month_utc_offset_hours=args.month_utc_offset_hours,
+        allow_private_networks=args.allow_private_networks,
     )
     emulator.start()
     print(f"CoreClaw emulator serving at {emulator.url}", flush=True)

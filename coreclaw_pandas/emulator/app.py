@@ -154,6 +154,7 @@ class App:
             run_speed=lambda: max(self.settings.run_speed, 1e-6),
             abort_delay=lambda: self.settings.abort_delay,
             max_active=lambda: self.settings.max_concurrent_runs,
+            private_networks=lambda: self.settings.allow_private_networks,
             on_finish=self._deliver_callback,
         )
         self.faults = FaultPlan()

@@ -39,7 +39,8 @@ class Emulator:
         **knobs: Initial values of the ``Settings`` knobs (``latency_ms``,
             ``max_page_size``, ``rate_limit``, ``retry_after``, ``run_speed``,
             ``sync_wait_cap``, ``abort_delay``, ``export_ttl``, ``max_concurrent_runs``,
-            ``v2_offset_mode``, ``v2_log_format``, ``month_utc_offset_hours``).
+            ``v2_offset_mode``, ``v2_log_format``, ``month_utc_offset_hours``,
+            ``allow_private_networks``).
     """
 
     def __init__(
