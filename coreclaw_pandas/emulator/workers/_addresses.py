@@ -124,7 +124,8 @@ class _GuardedConnection(http.client.HTTPConnection):
     def connect(self) -> None:
         if self.guard is None:
             raise BlockedAddress("no address guard was given for this connection")
-        self.sock = self.guard.connect(self.host, self.port, self.timeout, self.source_address)
+        source = getattr(self, "source_address", None)  # set by HTTPConnection, untyped
+        self.sock = self.guard.connect(self.host, self.port, self.timeout, source)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
@@ -151,4 +152,7 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         self.guard = guard
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_GuardedTLSConnection, req, guard=self.guard)
+        return self.do_open(self._connection, req)
+
+    def _connection(self, host: str, /, **kwargs: Any) -> http.client.HTTPConnection:
+        return _GuardedTLSConnection(host, guard=self.guard, **kwargs)
