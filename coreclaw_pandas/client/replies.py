@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ..exceptions import TransportError
 from ..models import (
     Account,
     LogEntry,
@@ -105,24 +106,64 @@ def run_list(data: Mapping[str, Any]) -> tuple[int, list[Run]]:
     return int(number(data.get("count"))), runs
 
 
-def worker_from_detail(scraper_slug: str, data: Mapping[str, Any]) -> Worker:
-    """A Worker from a detail reply ``{version, readme, parameters: {system, custom}}``."""
-    params = data.get("parameters") or {}
-    system = dict(params.get("system") or {})
+def worker_from_detail(scraper_slug: str, data: Any) -> Worker:
+    """A Worker from a detail reply ``{version, readme, parameters: {system, custom}}``.
+
+    Missing parts are tolerated (an empty schema, no system defaults); parts of the
+    wrong shape are not, because a form or a start would fail later and far away.
+
+    Raises:
+        TransportError: A part of the detail has the wrong shape; the message names
+            the field (``parameters.system``...) and what it was.
+    """
+    data = _part(scraper_slug, "detail", data, Mapping, {})
+    params = _part(scraper_slug, "parameters", data.get("parameters"), Mapping, {})
+    system = dict(_part(scraper_slug, "parameters.system", params.get("system"), Mapping, {}))
+    for key, value in system.items():
+        # Defaults feed the Run options and the start body: one value each, never a container.
+        _part(scraper_slug, f"parameters.system.{key}", value, (str, int, float, bool), None)
     # Older exports name the MB value `memory_bytes` (CONTRACT.md §2.2).
     if "memory" not in system and "memory_bytes" in system:
         system["memory"] = system.pop("memory_bytes")
-    raw_schema = params.get("custom")
-    raw_schema = raw_schema if isinstance(raw_schema, dict) else {}
+    raw_schema = dict(_part(scraper_slug, "parameters.custom", params.get("custom"), Mapping, {}))
     return Worker(
         slug=scraper_slug,
-        version=str(data.get("version") or ""),
-        readme=str(data.get("readme") or ""),
+        version=str(_part(scraper_slug, "version", data.get("version"), (str, int, float), "")),
+        readme=str(_part(scraper_slug, "readme", data.get("readme"), str, "")),
         system=system,
         input_schema=parse_input_schema(raw_schema),
         raw_schema=raw_schema,
         extra={k: v for k, v in data.items() if k not in ("version", "readme", "parameters")},
     )
+
+
+def _part(scraper_slug: str, field: str, value: Any, kinds: Any, missing: Any) -> Any:
+    """``value`` if it is one of ``kinds`` (``missing`` for None), else a TransportError."""
+    if value is None:
+        return missing
+    if isinstance(value, kinds):
+        return value
+    expected = {Mapping: "an object", str: "text"}.get(kinds, "text or a number")
+    raise TransportError(
+        f"The detail of Worker {scraper_slug!r} is malformed: `{field}` is {_kind(value)}, "
+        f"expected {expected}. The server sent a reply this client cannot read: check that "
+        "base_url points at CoreClaw, and report it if it does."
+    )
+
+
+def _kind(value: Any) -> str:
+    """``value``'s JSON kind with an article, for messages: 'a list', 'an object', 'text'."""
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return f"a {type(value).__name__}"
 
 
 def account(data: Mapping[str, Any]) -> Account:

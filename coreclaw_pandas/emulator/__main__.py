@@ -1,6 +1,7 @@
 """Command line: ``python -m coreclaw_pandas.emulator [options]``.
 
-Prints the base URL and the API key to use, then serves until Ctrl-C.
+Prints the base URL and the API key to use (a random one unless ``--api-key``
+is given), then serves until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .control import DEFAULT_API_KEY, Emulator
+from .control import Emulator
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (8787)")
-    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="key clients must send")
+    parser.add_argument(
+        "--api-key", default=None, help="key clients must send (a random one, printed at start)"
+    )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay per API request")
     parser.add_argument(
         "--max-page-size",
@@ -95,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer a v1 store search with no words with the whole store (production: 4000)",
     )
+    parser.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        help="let the web page scraper fetch private, loopback and link-local addresses",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -122,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         v2_detail_err_msg=args.v2_detail_err_msg,
         abort_hold=args.abort_hold,
         v1_empty_search_lists=args.v1_empty_search_lists,
+        allow_private_networks=args.allow_private_networks,
     )
     emulator.start()
     # Ctrl-C may come as soon as the address is printed (a script that read it), so the

@@ -5,6 +5,11 @@ sockets (``server.py`` does that). Wire formats live in the API packages
 (``/api/v2/...`` goes to ``v2``, every other API path to ``v1``);
 this module only serves what is version-neutral: the demo site, export downloads
 and full log files, all of which need no API key.
+
+It also refuses what only another web site would send (``_foreign``): a ``Host``
+that is not this emulator's (DNS rebinding), a foreign ``Origin``, and an API POST
+whose body is declared as anything but JSON (a form or ``text/plain`` post needs no
+CORS preflight, so a page the user visits could otherwise start runs).
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import clock, demo_site, v1, v2
 from .backend import exports
@@ -44,6 +51,13 @@ CALLBACK_BACKOFF = (0.5, 1.0)
 WIRES = {"v1": wire_v1, "v2": wire_v2}
 #: Knobs that take one of a few names, and those names.
 CHOICES = {"v2_offset_mode": params_v2.OFFSET_MODES, "v2_log_format": wire_v2.LOG_FORMATS}
+#: Names a browser on this machine uses for the emulator, whatever interface it is bound to.
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def new_api_key() -> str:
+    """A fresh random key: a fixed default would let any web page guess it."""
+    return "emu-" + secrets.token_urlsafe(24)
 
 
 @dataclass
@@ -51,7 +65,8 @@ class Settings:
     """Live knobs; change them through ``Emulator.configure``.
 
     Attributes:
-        api_keys: Keys accepted in the ``api-key`` header (or as a Bearer token).
+        api_keys: Keys accepted in the ``api-key`` header (or as a Bearer token);
+            one random key by default.
         latency_ms: Delay added to every API request.
         max_page_size: Largest ``page_size`` accepted by list endpoints.
         rate_limit: Requests per second per key (None = unlimited).
@@ -73,9 +88,11 @@ class Settings:
             ``abort_delay`` is then ignored and only a reset ends them.
         v1_empty_search_lists: Answer a v1 store search with no words with the whole
             store; production's v1 documents 4000 for it.
+        allow_private_networks: Let the web page scraper fetch private, loopback and
+            link-local addresses (off: only public ones and the emulator's own pages).
     """
 
-    api_keys: tuple[str, ...] = ("emulator-key",)
+    api_keys: tuple[str, ...] = field(default_factory=lambda: (new_api_key(),))
     latency_ms: float = 0.0
     max_page_size: int = 100
     rate_limit: float | None = None
@@ -91,6 +108,7 @@ class Settings:
     v2_detail_err_msg: bool = False
     abort_hold: bool = False
     v1_empty_search_lists: bool = False
+    allow_private_networks: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +163,7 @@ class App:
             run_speed=lambda: max(self.settings.run_speed, 1e-6),
             abort_delay=lambda: None if self.settings.abort_hold else self.settings.abort_delay,
             max_active=lambda: self.settings.max_concurrent_runs,
+            private_networks=lambda: self.settings.allow_private_networks,
             on_finish=self._deliver_callback,
         )
         self.faults = FaultPlan()
@@ -167,16 +186,47 @@ class App:
         return ok
 
     def public_base(self, request: Request) -> str:
-        """Base URL as the caller reached us (its ``Host`` header), for URLs we hand out."""
-        host = request.headers.get("Host")
-        if host and all(c.isalnum() or c in ".-:[]" for c in host):
-            return f"http://{host}"
+        """Base URL for the URLs we hand out: our own bound address, never the ``Host`` header.
+
+        A reflected ``Host`` would let whoever chose it point download links elsewhere.
+        """
         return self.base_url
+
+    def _foreign(self, request: Request) -> str | None:
+        """Why the request must come from another site than this emulator's, or None."""
+        own = urlsplit(self.base_url)
+        port = own.port
+        names = {name for name in (*LOCAL_NAMES, own.netloc.rpartition(":")[0]) if name}
+        origins = {f"http://{name}:{port}" for name in names}
+        hosts = {f"{name}:{port}" for name in names} | (names if port == 80 else set())
+        host = (request.headers.get("Host") or "").strip().lower()
+        if host not in hosts:
+            return (
+                f"Host {host[:80]!r} is not this emulator; call it as "
+                f"http://127.0.0.1:{port} or http://localhost:{port}"
+            )
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.strip().lower().rstrip("/") not in origins:
+            return (
+                f"Origin {origin[:80]!r} is another web site; the emulator answers only "
+                "pages it serves itself and clients that send no Origin"
+            )
+        kind = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if request.method == "POST" and request.path.startswith("/api/") and kind and not (
+            kind == "application/json" or kind.endswith("+json")
+        ):
+            return f"Content-Type {kind[:80]!r} is not JSON; send the body as application/json"
+        return None
 
     # Pipeline --------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
         """Answer one request; never raises."""
+        problem = self._foreign(request)
+        if problem is not None:
+            response = _refused(request, problem)
+            self._record(request, response, None)
+            return response
         fault = self.faults.take(request.path)
         response = self._handle(request, fault)
         self._record(request, response, fault.kind if fault else None)
@@ -315,6 +365,15 @@ class App:
             if status is not None and 200 <= status < 300:
                 return
             _log.info("callback for run %s failed: %s", run.slug, error or status)
+
+
+def _refused(request: Request, problem: str) -> Response:
+    """403 in the shape the caller expects: a v2 or v1 envelope on the API, else text."""
+    if v2.is_v2(request.path):
+        return wire_v2.error(403, wire_v2.INVALID_ARGUMENT, [problem])
+    if request.path.startswith("/api/"):
+        return wire_v1.error(403, 4000, f"Invalid request: {problem}")
+    return _plain(403, problem)
 
 
 def _plain(status: int, text: str) -> Response:

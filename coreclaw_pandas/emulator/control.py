@@ -4,7 +4,7 @@ Example:
     >>> from coreclaw_pandas.emulator import Emulator
     >>> with Emulator() as emu:                       # doctest: +SKIP
     ...     print(emu.url, emu.api_key)
-    http://127.0.0.1:54321 emulator-key
+    http://127.0.0.1:54321 emu-3q9Xv...
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings
+from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings, new_api_key
 from .backend.state import DEFAULT_BALANCE
 from .faults import Fault
 from .server import EmulatorHTTPServer
 from .workers import builtin_workers
 from .workers.base import WorkerSpec
-
-#: API key accepted when none is given.
-DEFAULT_API_KEY = "emulator-key"
 
 
 class Emulator:
@@ -32,7 +29,8 @@ class Emulator:
     Args:
         host: Interface to bind; 127.0.0.1 unless you mean to expose it.
         port: TCP port; 0 picks a free one.
-        api_key: The key clients must send; ``"emulator-key"`` by default.
+        api_key: The key clients must send; by default a random one made for this
+            emulator (read it from ``api_key``; it survives ``reset``).
         api_keys: Several accepted keys instead of one (the first is ``api_key``).
         workers: Extra Workers; one with the slug or path of a built-in replaces it.
         builtin: Offer the built-in Workers as well.
@@ -42,7 +40,8 @@ class Emulator:
             ``max_page_size``, ``rate_limit``, ``retry_after``, ``run_speed``,
             ``sync_wait_cap``, ``abort_delay``, ``export_ttl``, ``max_concurrent_runs``,
             ``v2_offset_mode``, ``v2_log_format``, ``month_utc_offset_hours``,
-            ``v2_detail_err_msg``, ``abort_hold``, ``v1_empty_search_lists``).
+            ``v2_detail_err_msg``, ``abort_hold``, ``v1_empty_search_lists``,
+            ``allow_private_networks``).
     """
 
     def __init__(
@@ -58,7 +57,7 @@ class Emulator:
         verbose: bool = False,
         **knobs: Any,
     ) -> None:
-        keys = tuple(api_keys) if api_keys is not None else (api_key or DEFAULT_API_KEY,)
+        keys = tuple(api_keys) if api_keys is not None else (api_key or new_api_key(),)
         if not keys or not all(isinstance(k, str) and k for k in keys):
             raise ValueError("api keys must be non-empty strings")
         self._initial_settings = Settings(api_keys=keys)
@@ -288,7 +287,9 @@ class Emulator:
 
 
 #: Knobs that switch from production's behaviour (False) to the spec's (True).
-_BOOLEAN_KNOBS = frozenset({"v2_detail_err_msg", "abort_hold", "v1_empty_search_lists"})
+_BOOLEAN_KNOBS = frozenset(
+    {"v2_detail_err_msg", "abort_hold", "v1_empty_search_lists", "allow_private_networks"}
+)
 
 
 def _apply(settings: Settings, knobs: Mapping[str, Any]) -> None:

@@ -175,6 +175,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 made a burst of 60 connects wait about 1 s each
+    # (SYN retries): a results_df page pool plus a notebook easily opens that many.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: App, *, verbose: bool = False) -> None:
         self.app = app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -162,15 +163,23 @@ def _bound(prop: Mapping[str, Any], key: str, notes: list[str]) -> float | None:
     value = prop.get(key)
     if value is None:
         return None
-    if sv.json_kind(value) in ("integer", "number"):
-        return float(value)
     try:
         parsed = float(value)
-    except (TypeError, ValueError):
-        notes.append(f"`{key}` is {value!r}, not a number; ignored")
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer past 1e308
+        notes.append(f"`{key}` is {_short(value)}, not a number; ignored")
         return None
-    notes.append(f"`{key}` is {value!r}, not a number; read as {parsed:g}")
+    if not math.isfinite(parsed):
+        # An infinite or NaN bound checks nothing and breaks number widgets: no bound.
+        notes.append(f"`{key}` is {_short(value)}, not a finite number; ignored")
+        return None
+    if sv.json_kind(value) not in ("integer", "number"):
+        notes.append(f"`{key}` is {value!r}, not a number; read as {parsed:g}")
     return parsed
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _options(raw: Any, notes: list[str], where: str = "") -> tuple[Option, ...]:

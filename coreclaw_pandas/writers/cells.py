@@ -60,6 +60,10 @@ REPLACEMENT_CHAR = "\ufffd"
 
 #: Characters XML 1.0 forbids; openpyxl's ILLEGAL_CHARACTERS_RE covers the C0 part.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A trigger right after a character some spreadsheet may split a CSV line on: `;` (the list
+# separator of DE/FR/NL/ES/IT Excel), `,`, TAB, or a line end when a quoted field is misread.
+# A lookahead, so that in ";\t=" both the TAB and the "=" get their quote.
+_INNER_TRIGGER = re.compile("(?<=[;,\t\r\n])(?=[=+\\-@\t\r])")
 # UTF-8 cannot encode lone surrogates at all: the only characters a CSV must lose.
 _UNENCODABLE = re.compile("[\ud800-\udfff]")
 _NESTED = (dict, list, tuple, set, frozenset, np.ndarray)
@@ -129,16 +133,24 @@ def clean_excel_text(text: str, tally: Tally) -> str:
 
 
 def clean_csv_text(text: str, tally: Tally, *, escape_formulas: bool) -> str:
-    """Text as a CSV cell: encodable, and quote-prefixed when it looks like a formula.
+    """Text as a CSV cell: encodable, and inert wherever a spreadsheet splits the line.
 
     Control characters are legal in a quoted CSV field and are kept; only lone
-    surrogates, which no UTF encoding can write, are replaced.
+    surrogates, which no UTF encoding can write, are replaced. With
+    ``escape_formulas``, a single quote goes before a formula trigger at the start
+    and before one that follows ``;``, ``,``, TAB or a line end inside the text:
+    Excel in a locale whose list separator is ``;`` does not honour the quotes of a
+    comma-separated file, so ``x;=cmd|...`` would otherwise start a live cell.
     """
     text = _replace_forbidden(text, _UNENCODABLE, tally)
-    if escape_formulas and looks_like_formula(text):
+    if not escape_formulas:
+        return text
+    escaped = _INNER_TRIGGER.sub("'", text)
+    if looks_like_formula(escaped):
+        escaped = "'" + escaped
+    if escaped != text:
         tally.escaped_formulas += 1
-        return "'" + text
-    return text
+    return escaped
 
 
 def safe_str(value: object) -> str:

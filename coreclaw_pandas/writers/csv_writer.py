@@ -1,9 +1,10 @@
 """A streaming CSV writer with the same cell rules as the Excel one.
 
 Rows are prepared a chunk at a time from column arrays and handed to the
-:mod:`csv` module (RFC 4180 quoting, CRLF line ends), so memory stays bounded.
+:mod:`csv` module (every text field quoted, CRLF line ends), so memory stays bounded.
 Nested values become compact JSON; formula-like text gets a leading single
-quote (OWASP's advice for CSV opened in a spreadsheet); datetimes are written
+quote (OWASP's advice for CSV opened in a spreadsheet), and so does a formula
+trigger after ``;``, ``,`` or TAB inside a field; datetimes are written
 as ``YYYY-MM-DD HH:MM:SS[.ffffff]`` with aware ones converted first; missing
 values are empty fields.
 """
@@ -134,7 +135,9 @@ def write_csv(
     tally = Tally()
     cells = _CsvCells(tally, escape_formulas=escape_formulas)
     with open(path, "w", encoding=encoding, newline="") as handle:
-        writer = csv.writer(handle)
+        # Every text field quoted (numbers and missing values are not text): a
+        # spreadsheet then never splits a field whatever its list separator.
+        writer = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow([cells.text(c.header) for c in columns])
         for first in range(0, n_rows, CSV_CHUNK_ROWS):
             last = min(n_rows, first + CSV_CHUNK_ROWS)

@@ -227,6 +227,7 @@ def test_web_page_same_domain_only_controls_cross_host_links(base_url: str) -> N
 def test_web_page_connection_error_is_a_row_not_a_crash(base_url: str) -> None:
     dead = f"http://127.0.0.1:{closed_port()}/"
     ctx = RecordingContext(base_url)
+    ctx.allow_private_networks = True  # type: ignore[attr-defined]  # a local port is refused
     web_page.run(ctx, {"startURLs": [{"url": dead}, "/demo-site/about.html"], "max_pages": 2,
                        "request_timeout_seconds": 5})
     assert ctx.rows[0]["url"] == dead

@@ -72,8 +72,8 @@ class _Context:
         self._run = run
         self._deadline = deadline
         self._push_lock = threading.Lock()
-        self.run_slug = run.slug
-        self.base_url = base_url
+        self.run_slug, self.base_url = run.slug, base_url
+        self.allow_private_networks = engine.private_networks()
         price = Decimal(str(run.worker.price_per_row))
         self._price = price if price > 0 else Decimal(0)
         cap = run.system.get("max_total_charge") or 0
@@ -180,6 +180,7 @@ class Engine:
         run_speed: Callable returning the current speed multiplier (> 0).
         abort_delay: Callable returning seconds a run stays Aborting (None: for good).
         max_active: Callable returning the unfinished runs the plan allows (None: any).
+        private_networks: Callable: may the web page scraper fetch private addresses.
         on_finish: Called (in its own thread) with each run once it is terminal.
     """
 
@@ -190,10 +191,11 @@ class Engine:
         run_speed: Callable[[], float],
         abort_delay: Callable[[], float | None],
         max_active: Callable[[], int | None] = lambda: None,
+        private_networks: Callable[[], bool] = lambda: False,
         on_finish: Callable[[Run], None],
     ) -> None:
         self.state = state
-        self.run_speed = run_speed
+        self.run_speed, self.private_networks = run_speed, private_networks
         self._abort_delay = abort_delay
         self._max_active = max_active
         self._on_finish = on_finish

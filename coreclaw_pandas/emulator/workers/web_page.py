@@ -4,7 +4,9 @@ It fetches over real HTTP with ``urllib.request`` and parses with ``html.parser`
 so it works against the emulator's demo site (``/demo-site/``) or any site the
 machine can reach. A page that answers 404, or a host that refuses the connection,
 becomes a row with its ``status`` and ``error`` rather than a crash: reporting
-broken links is part of the job.
+broken links is part of the job. Private, loopback and link-local addresses other
+than the emulator's own are refused before any connection, redirects included
+(``_addresses``), unless the emulator's ``allow_private_networks`` knob is on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+from ._addresses import BlockedAddress, Guard
 from ._inputs import InputReader
 from .base import RunContext, WorkerFailed, WorkerSpec
 
@@ -227,10 +230,12 @@ def _read_capped(response: Any) -> bytes:
     return response.read(MAX_PAGE_BYTES + 1)
 
 
-def _fetch(url: str, *, user_agent: str, timeout: float) -> _Fetched:
+def _fetch(
+    url: str, *, opener: urllib.request.OpenerDirector, user_agent: str, timeout: float
+) -> _Fetched:
     request = urllib.request.Request(url, headers={"User-Agent": user_agent})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             return _Fetched(response.status, response.url, response.headers.get_content_type(),
                             _read_capped(response),
                             response.headers.get_content_charset() or "utf-8", None)
@@ -246,6 +251,8 @@ def _fetch(url: str, *, user_agent: str, timeout: float) -> _Fetched:
                         f"HTTP {exc.code} {exc.reason}")
     except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(reason, BlockedAddress):
+            return _Fetched(None, url, None, b"", "utf-8", f"Blocked: {reason}")
         return _Fetched(None, url, None, b"", "utf-8", f"Connection failed: {reason}")
 
 
@@ -276,6 +283,9 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
     include_links = reader.boolean("include_links")
     user_agent = reader.string("user_agent") or _DEFAULT_USER_AGENT
     timeout = reader.number("request_timeout_seconds")
+    # A context without the knob (a test double) gets the safe default.
+    allow = bool(getattr(ctx, "allow_private_networks", False))
+    opener = Guard(ctx.base_url, allow_private=allow).opener()
 
     queue: deque[tuple[str, int, str | None, str]] = deque()
     seen: set[str] = set()
@@ -295,7 +305,7 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
     while queue and pages < max_pages:
         ctx.checkpoint()
         url, depth, referrer, scope = queue.popleft()
-        fetched = _fetch(url, user_agent=user_agent, timeout=timeout)
+        fetched = _fetch(url, opener=opener, user_agent=user_agent, timeout=timeout)
         ctx.add_traffic(len(fetched.body))
         pages += 1
         parser = _PageParser(fetched.url)
