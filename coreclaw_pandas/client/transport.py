@@ -8,9 +8,10 @@ call, which header carries the key and whether a call is safe to repeat.
 Retries follow one rule: only a call that is safe to repeat is retried after a
 network error, a timeout, an unreadable body, HTTP 5xx or a server-error code.
 A call that starts a run is retried only when the server said it refused it
-(HTTP 429 / a rate-limit code), because any other failure may hide a run that
-was started and charged. urllib3's ``Retry`` does the counting, the exponential
-backoff with jitter, and the reading of ``Retry-After``.
+(a rate-limit code in a CoreClaw envelope), because any other failure, a bare
+HTTP 429 page included, may hide a run that was started and charged. urllib3's
+``Retry`` does the counting, the exponential backoff with jitter, and the reading
+of ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from .wire import Policy
 __all__ = ["Transport"]
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_REFUSED_STATUSES = frozenset({429})
 
 
 class _Retryable(Exception):
@@ -234,10 +234,12 @@ class Transport:
         resp: requests.Response,
     ) -> None:
         # A definite business code decides; the HTTP status only speaks when there is none
-        # (a proxy's 502 page), so a 70002 sent as HTTP 500 is not retried.
+        # (a proxy's 502 page), so a 70002 sent as HTTP 500 is not retried. A bare 429
+        # page is no refusal: a proxy may send it after forwarding, so a start that got
+        # one may have created a run (docs/platform.md §2.5); only reads repeat it.
         if code is None:
-            refused = status in _REFUSED_STATUSES
-            transient = refused or status in _RETRY_STATUSES or isinstance(error, TransportError)
+            refused = False
+            transient = status in _RETRY_STATUSES or isinstance(error, TransportError)
         else:
             refused = code in policy.refused_codes
             transient = refused or code in policy.retry_codes
