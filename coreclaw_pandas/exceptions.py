@@ -174,7 +174,8 @@ class APIError(CoreClawError):
     def note_started_run(self, run_slug: str) -> APIError:
         """Say that run ``run_slug`` was started before this error; returns the error itself."""
         self.run_slug = self.run_slug or run_slug
-        return self.with_hint(f"{self.hint} {_reattach(run_slug)}")
+        # The class's advice ("try again in a minute") would read as "start it again".
+        return self.with_hint(_reattach(run_slug))
 
     def _compose(self) -> str:
         parts = [f"CoreClaw error {self.code}" if self.code is not None else "CoreClaw error"]
