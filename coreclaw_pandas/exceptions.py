@@ -57,7 +57,30 @@ __all__ = [
 
 
 class CoreClawError(Exception):
-    """Root of every error raised by coreclaw-pandas."""
+    """Root of every error raised by coreclaw-pandas.
+
+    Attributes:
+        run_may_exist: True when a run start failed after the request may have reached
+            the platform, so a run may exist (and be charged) although none was returned.
+    """
+
+    run_may_exist = False
+
+    def note_started_run(self, run_slug: str) -> CoreClawError:
+        """Say that run ``run_slug`` was started before this error; returns the error itself.
+
+        Used when waiting for a run fails after its start succeeded: the run goes on,
+        and the reader needs its slug to find it again.
+        """
+        self.args = (f"{self.args[0] if self.args else ''} {_reattach(run_slug)}",)
+        return self
+
+
+def _reattach(run_slug: str) -> str:
+    return (
+        f"Run {run_slug} was started and goes on without this session: reattach with "
+        f"cc.wait({run_slug!r}), or stop it with cc.abort({run_slug!r}). Do not start it again."
+    )
 
 
 class ConfigurationError(CoreClawError):
@@ -138,11 +161,32 @@ class APIError(CoreClawError):
         self.args = (self._compose(),)
         return self
 
+    def as_uncertain_start(self, text: str) -> APIError:
+        """Mark a failed start as one that may have created a run; returns the error itself.
+
+        The platform's own text is left out of the message (it stays in
+        :attr:`api_message`): for a 5000 it says "try again", which here would pay twice.
+
+        Args:
+            text: What the reader should do instead (check the run history).
+        """
+        self.run_may_exist = True
+        return self.with_hint(text)
+
+    def note_started_run(self, run_slug: str) -> APIError:
+        """Say that run ``run_slug`` was started before this error; returns the error itself."""
+        self.run_slug = self.run_slug or run_slug
+        # The class's advice ("try again in a minute") would read as "start it again".
+        return self.with_hint(_reattach(run_slug))
+
     def _compose(self) -> str:
         parts = [f"CoreClaw error {self.code}" if self.code is not None else "CoreClaw error"]
         if self.endpoint:
             parts.append(f" from {self.endpoint}")
-        parts.append(f": {self.api_message or 'no message'}")
+        if self.run_may_exist:
+            parts.append(f": {self.outcome}")
+        else:
+            parts.append(f": {self.api_message or 'no message'}")
         ids = [
             f"{name}={value}"
             for name, value in (
@@ -157,6 +201,13 @@ class APIError(CoreClawError):
             parts.append(f" ({', '.join(ids)})")
         parts.append(f". {self.hint}")
         return "".join(parts)
+
+    @property
+    def outcome(self) -> str:
+        """What came back, in a few words, without the platform's advice."""
+        if self.code is not None:
+            return f"the platform answered code {self.code} (HTTP {self.http_status})"
+        return f"HTTP {self.http_status} from a proxy (not a CoreClaw reply)"
 
 
 class InvalidRequestError(APIError):

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, cast
 
 import pandas as pd
 
 from .. import _config
 from ..client import Client
-from ..exceptions import RunFailedError
+from ..exceptions import CoreClawError, RunFailedError, RunTimeoutError
 from ..models import Account, Run, RunStatus, Worker
 from ..progress import RunBar
 from .default import RunLike, resolve_client, run_slug_of
@@ -92,7 +93,9 @@ def run_worker(
         )
         run = reply.run
         if reply.finished or not wait:
-            return _finish(c, c.run(run.slug))
+            with _started(run.slug):
+                latest = c.run(run.slug)
+            return _finish(c, latest)
     else:
         run = c.start_run(
             scraper_slug, custom, system=system, version=version, callback_url=callback_url
@@ -166,7 +169,7 @@ def _wait(
     abort_on_interrupt: bool,
     raise_on_failure: bool = True,
 ) -> Run:
-    with RunBar(slug, progress=progress) as bar:
+    with RunBar(slug, progress=progress) as bar, _started(slug):
         try:
             run = c.wait(slug, timeout=timeout, on_update=bar.update)
         except KeyboardInterrupt:
@@ -186,6 +189,18 @@ def _wait(
                 )
             raise
     return _finish(c, run) if raise_on_failure else run
+
+
+@contextmanager
+def _started(slug: str) -> Iterator[None]:
+    """Errors inside name the run that was started, so it is found again, not started again."""
+    try:
+        yield
+    except RunTimeoutError:
+        raise  # already says how to wait again
+    except CoreClawError as exc:
+        exc.note_started_run(slug)
+        raise
 
 
 def _finish(c: Client, run: Run) -> Run:

@@ -267,7 +267,10 @@ class Client(ResultReads):
         """
         require_slug("run_slug", run_slug)
         require_slug("callback_url", callback_url)
-        return Run(slug=self._wire.rerun(run_slug, callback_url), status=RunStatus.READY)
+        slug = starts.once(
+            lambda: self._wire.rerun(run_slug, callback_url), what=f"a rerun of run {run_slug}"
+        )
+        return Run(slug=slug, status=RunStatus.READY)
 
     def run_task(self, task_slug: str, *, callback_url: str) -> Run:
         """Start a saved Task. Never repeated after a timeout or a server error.
@@ -276,7 +279,10 @@ class Client(ResultReads):
         """
         require_slug("task_slug", task_slug)
         require_slug("callback_url", callback_url)
-        return Run(slug=self._wire.run_task(task_slug, callback_url), status=RunStatus.READY)
+        slug = starts.once(
+            lambda: self._wire.run_task(task_slug, callback_url), what=f"Task {task_slug}"
+        )
+        return Run(slug=slug, status=RunStatus.READY)
 
     def abort(self, run_slug: str) -> None:
         """Ask the platform to stop a run (it shows Aborting for a while)."""

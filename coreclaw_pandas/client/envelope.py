@@ -34,9 +34,7 @@ class Reply(NamedTuple):
     code: int | None = None
 
 
-def read(
-    status: int, content: bytes, *, endpoint: str, context: Mapping[str, str | None]
-) -> Reply:
+def read(status: int, content: bytes, *, endpoint: str, context: Mapping[str, str | None]) -> Reply:
     """Read one reply's envelope.
 
     Args:
@@ -58,6 +56,15 @@ def read(
                 "CORECLAW_BASE_URL points at the CoreClaw API.",
                 endpoint=endpoint,
                 sent_may_have_arrived=True,
+            )
+        elif _is_html(content):
+            # A proxy's error page: its markup helps nobody, its status and path do.
+            error = error_class_for_code(None, status)(
+                f"HTTP {status} from a proxy (an HTML page, not a CoreClaw reply)",
+                endpoint=endpoint,
+                http_status=status,
+                hint=_PROXY_HINT,
+                **_ids(context),
             )
         else:
             error = error_class_for_code(None, status)(
@@ -127,6 +134,18 @@ class _Ids(TypedDict):
 
 def _ids(context: Mapping[str, str | None]) -> _Ids:
     return cast(_Ids, {k: context.get(k) for k in ("run_slug", "scraper_slug", "task_slug")})
+
+
+_PROXY_HINT = (
+    "A gateway or proxy between this machine and CoreClaw failed, after the client's "
+    "retries for calls that are safe to repeat. Wait a few minutes and call again; if it "
+    "persists, check CORECLAW_BASE_URL and any proxy settings, and the platform's status."
+)
+
+
+def _is_html(content: bytes) -> bool:
+    head = content[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head
 
 
 def _body_excerpt(content: bytes, limit: int = 200) -> str:

@@ -1,16 +1,18 @@
 """The one module that touches ``requests``.
 
-It owns the session, the auth header, the user agent, a timeout on every call
-and the retry policy; the envelope is read by the pure :mod:`.envelope`. It
+It owns the session, the key (attached by :class:`KeyAuth`, so no frame of a
+failing call holds it and no reply passes it on), the user agent, a timeout on
+every call and the retry policy; the envelope is read by the pure :mod:`.envelope`. It
 knows no endpoint: the wire modules (:mod:`.v1`, :mod:`.v2`) say which path to
 call, which header carries the key and whether a call is safe to repeat.
 
 Retries follow one rule: only a call that is safe to repeat is retried after a
 network error, a timeout, an unreadable body, HTTP 5xx or a server-error code.
 A call that starts a run is retried only when the server said it refused it
-(HTTP 429 / a rate-limit code), because any other failure may hide a run that
-was started and charged. urllib3's ``Retry`` does the counting, the exponential
-backoff with jitter, and the reading of ``Retry-After``.
+(a rate-limit code in a CoreClaw envelope), because any other failure, a bare
+HTTP 429 page included, may hide a run that was started and charged. urllib3's
+``Retry`` does the counting, the exponential backoff with jitter, and the reading
+of ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import IO, Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
@@ -29,10 +32,50 @@ from ..exceptions import ConfigurationError, CoreClawError, TransportError
 from . import envelope
 from .wire import Policy
 
-__all__ = ["Transport"]
+__all__ = ["KeyAuth", "Transport"]
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_REFUSED_STATUSES = frozenset({429})
+
+
+class KeyAuth(AuthBase):
+    """Attaches the API key to a request as it is sent; its repr never shows the key.
+
+    Holding the key here, rather than in a headers dict, keeps it out of every frame
+    of our code that a verbose traceback (IPython ``%xmode Verbose``, error reporters
+    that record locals) would print.
+
+    Args:
+        api_key: The key.
+        header: Builds the auth header from the key (the wire decides its name).
+    """
+
+    def __init__(self, api_key: str, header: Callable[[str], Mapping[str, str]]) -> None:
+        self._key = api_key
+        self._header = header
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Add the auth header to ``request`` (requests calls this as it sends)."""
+        request.headers.update(self._header(self._key))
+        return request
+
+    def __repr__(self) -> str:
+        return "KeyAuth(<key hidden>)"
+
+    def redact(self, content: bytes) -> bytes:
+        """``content`` with every copy of the key replaced: a server may echo it back."""
+        key = self._key.encode()
+        return content.replace(key, b"[redacted]") if key in content else content
+
+
+def _frameless(exc: BaseException) -> BaseException:
+    """``exc`` and its chain without tracebacks: requests' frames hold the sent headers."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+    return exc
 
 
 class _Retryable(Exception):
@@ -70,8 +113,7 @@ class Transport:
         pool_size: int = _config.PAGE_CONCURRENCY + 4,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._api_key = api_key
-        self._auth_header = auth_header
+        self._auth = KeyAuth(api_key, auth_header) if api_key else None
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_factor = backoff_factor
@@ -80,12 +122,12 @@ class Transport:
 
     def __repr__(self) -> str:
         # The key is deliberately absent: reprs end up in tracebacks and notebooks.
-        return f"Transport(base_url={self.base_url!r}, key_set={self._api_key is not None})"
+        return f"Transport(base_url={self.base_url!r}, key_set={self._auth is not None})"
 
     @property
     def has_key(self) -> bool:
         """True if an API key was configured."""
-        return bool(self._api_key)
+        return self._auth is not None
 
     @staticmethod
     def _new_session(pool: int) -> requests.Session:
@@ -144,14 +186,13 @@ class Transport:
         """
         headers = {"User-Agent": self._user_agent, "Accept": "application/json"}
         if auth:
-            if not self._api_key:
+            if self._auth is None:
                 raise ConfigurationError(
                     f"{method} {path} needs an API key and none is set. Set the "
                     f"{_config.ENV_API_KEY} environment variable or call "
                     "cc.configure(api_key=...); keys are created in the CoreClaw Console "
                     "(API keys). The local emulator prints the key it accepts."
                 )
-            headers.update(self._auth_header(self._api_key))
         endpoint = f"{method} {path}"
         url = self.base_url + path
         retry = self._retry()
@@ -168,6 +209,7 @@ class Transport:
                     policy,
                     timeout or self.timeout,
                     context or {},
+                    key_auth=self._auth if auth else None,
                 )
             except _Retryable as failure:
                 try:
@@ -201,6 +243,7 @@ class Transport:
         policy: Policy,
         timeout: float,
         context: Mapping[str, str | None],
+        key_auth: KeyAuth | None = None,
     ) -> Any:
         try:
             resp = self._session.request(
@@ -209,6 +252,7 @@ class Transport:
                 params=params,
                 json=body,
                 headers=headers,
+                auth=key_auth,
                 timeout=(_config.CONNECT_TIMEOUT, timeout),
                 # APIs do not redirect; following one could carry the key to another host.
                 allow_redirects=False,
@@ -217,8 +261,10 @@ class Transport:
         except requests.RequestException as exc:
             error = _transport_error(exc, endpoint)
             if policy.idempotent:
-                raise _Retryable(error) from exc
-            raise error from exc
+                raise _Retryable(error) from _frameless(exc)
+            raise error from _frameless(exc)
+        if key_auth is not None:
+            content = key_auth.redact(content)
         reply = envelope.read(resp.status_code, content, endpoint=endpoint, context=context)
         if reply.error is None:
             return reply.data
@@ -234,10 +280,12 @@ class Transport:
         resp: requests.Response,
     ) -> None:
         # A definite business code decides; the HTTP status only speaks when there is none
-        # (a proxy's 502 page), so a 70002 sent as HTTP 500 is not retried.
+        # (a proxy's 502 page), so a 70002 sent as HTTP 500 is not retried. A bare 429
+        # page is no refusal: a proxy may send it after forwarding, so a start that got
+        # one may have created a run (docs/platform.md §2.5); only reads repeat it.
         if code is None:
-            refused = status in _REFUSED_STATUSES
-            transient = refused or status in _RETRY_STATUSES or isinstance(error, TransportError)
+            refused = False
+            transient = status in _RETRY_STATUSES or isinstance(error, TransportError)
         else:
             refused = code in policy.refused_codes
             transient = refused or code in policy.retry_codes

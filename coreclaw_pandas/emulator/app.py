@@ -32,7 +32,7 @@ from . import clock, demo_site, v1, v2
 from .backend import exports
 from .backend.engine import Engine
 from .backend.state import Run, State
-from .faults import Fault, FaultPlan, RateLimiter
+from .faults import PROXY_PAGES, Fault, FaultPlan, RateLimiter, proxy_page
 from .messages import Request, Response
 from .v1 import wire as wire_v1
 from .v2 import params as params_v2
@@ -262,6 +262,9 @@ class App:
         response = self._route(request, on_v2)
         if fault is not None and fault.kind == "server_error_after":
             return wire.server_error()
+        if fault is not None and fault.kind in PROXY_PAGES:
+            status, page = proxy_page(fault.kind)
+            return Response(status, page, "text/html")
         return response
 
     def _route(self, request: Request, on_v2: bool) -> Response:

@@ -232,8 +232,10 @@ class Emulator:
 
         Args:
             path: Request path such as ``/api/v1/run/detail``, or a prefix ending in ``*``.
-            kind: ``server_error``, ``rate_limit``, ``reset``, ``truncated``, ``slow`` or
-                ``server_error_after``.
+            kind: ``server_error``, ``rate_limit``, ``reset``, ``truncated``, ``slow``,
+                ``server_error_after``, or a proxy's HTML page after processing:
+                ``gateway_after`` (502), ``gateway_503_after``, ``gateway_504_after``,
+                ``html_429_after``.
             count: Fault the next ``count`` calls (1 when neither this nor fraction is given).
             fraction: Fault this share of calls, drawn from a ``random.Random(seed)``.
             seed: Seed for ``fraction``.

@@ -1,10 +1,11 @@
 """Injected faults and the per-key rate limiter.
 
 A fault is planned per path (exact, or a prefix ending in ``*``) for the next
-``count`` calls or a random ``fraction`` of calls. Every kind except
-``server_error_after`` fires before the request is processed, so a faulted run
-start creates no run; ``server_error_after`` lets the request take effect and then
-answers 500, the case a client must never retry blindly.
+``count`` calls or a random ``fraction`` of calls. Every kind except the ``*_after``
+ones fires before the request is processed, so a faulted run start creates no run;
+the ``*_after`` kinds let the request take effect and then answer with an error,
+the cases a client must never retry blindly. The gateway and HTML 429 kinds play a
+proxy in front of the platform: their body is an HTML page, not a CoreClaw envelope.
 """
 
 from __future__ import annotations
@@ -23,7 +24,30 @@ FAULT_KINDS = {
     "truncated": "send the headers and only part of the body, then close",
     "slow": "wait `delay` seconds, then process normally",
     "server_error_after": "process the request, then answer HTTP 500 with code 5000",
+    "gateway_after": "process the request, then answer a proxy's HTML 502 page",
+    "gateway_503_after": "process the request, then answer a proxy's HTML 503 page",
+    "gateway_504_after": "process the request, then answer a proxy's HTML 504 page",
+    "html_429_after": "process the request, then answer a proxy's HTML 429 page",
 }
+
+#: The HTTP status of each proxy-page kind.
+PROXY_PAGES = {
+    "gateway_after": (502, "Bad Gateway"),
+    "gateway_503_after": (503, "Service Temporarily Unavailable"),
+    "gateway_504_after": (504, "Gateway Time-out"),
+    "html_429_after": (429, "Too Many Requests"),
+}
+
+
+def proxy_page(kind: str) -> tuple[int, bytes]:
+    """The status and HTML body a proxy sends for ``kind`` (one of :data:`PROXY_PAGES`)."""
+    status, reason = PROXY_PAGES[kind]
+    body = (
+        f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    )
+    return status, body.encode()
 
 
 @dataclass

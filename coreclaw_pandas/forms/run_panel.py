@@ -25,6 +25,7 @@ from urllib.parse import quote
 import ipywidgets as W
 
 from .. import api
+from ..exceptions import CoreClawError
 from ..models import Run, RunStatus
 from ..writers import to_csv, to_excel
 
@@ -150,7 +151,11 @@ class RunPanel:
             )
             self._update(run)
             self.abort_button.disabled = False
-            run = self.client.wait(run.slug, on_update=self._update)
+            try:
+                run = self.client.wait(run.slug, on_update=self._update)
+            except CoreClawError as exc:
+                exc.note_started_run(run.slug)
+                raise
             self.abort_button.disabled = True
             self._update(run, final=True)
             if run.status is RunStatus.FAILED:
@@ -226,7 +231,10 @@ class RunPanel:
         self.error_box.value = (
             f"<pre style='color:#b00020;white-space:pre-wrap'>{html.escape(self.error)}</pre>"
         )
-        if self.run is None:
+        if self.run is None and getattr(exc, "run_may_exist", False):
+            # The start may have gone through: "Not started" would invite a second, paid one.
+            self._show_status("<b>Start uncertain</b>: the run may have started")
+        elif self.run is None:
             self._show_status("<b>Not started</b>")
 
     def _abort(self) -> None:

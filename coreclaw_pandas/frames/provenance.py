@@ -39,7 +39,14 @@ def set_provenance(df: pd.DataFrame, info: Mapping[str, Any]) -> pd.DataFrame:
             None, lists and dicts with string keys).
     """
     check_json_safe(dict(info), "provenance")
-    df.attrs[ATTRS_KEY] = json.loads(json.dumps(dict(info)))
+    info = dict(info)
+    if isinstance(info.get("base_url"), str):
+        # attrs are shown and saved (Parquet, the About sheet): never with a password.
+        scheme, sep, rest = info["base_url"].partition("://")
+        host, slash, path = rest.partition("/")
+        if sep:
+            info["base_url"] = f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}"
+    df.attrs[ATTRS_KEY] = json.loads(json.dumps(info))
     return df
 
 

@@ -34,10 +34,19 @@ PROVENANCE_LABELS = {
 
 def _provenance(info: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """Known keys under their labels, then any other keys as they are named."""
+    if isinstance(info.get("base_url"), str):
+        info = {**info, "base_url": _without_userinfo(info["base_url"])}
     rows = [(label, info[key]) for key, label in PROVENANCE_LABELS.items() if key in info]
     rows += [(str(key), value) for key, value in info.items() if key not in PROVENANCE_LABELS]
     # attrs are JSON-safe but may nest (usage breakdowns): show nested parts as JSON.
     return [(k, to_json_text(v) if isinstance(v, (dict, list)) else v) for k, v in rows]
+
+
+def _without_userinfo(url: str) -> str:
+    # A workbook travels: a user:password@ kept in a frame's attrs must not travel with it.
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}" if sep else url
 
 
 def _timezone_note(tz: str | None, tz_columns: list[str]) -> str:

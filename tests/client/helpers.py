@@ -1,0 +1,88 @@
+"""Helpers for the client tests: a scripted server, and a search for a secret in tracebacks."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class _Echo(http.server.BaseHTTPRequestHandler):
+    """Answers every request with an error that echoes the credential it was sent."""
+
+    mode = "json"
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        key = self.headers.get("api-key") or self.headers.get("Authorization") or ""
+        if self.mode == "json":
+            status, kind = 500, "application/json"
+            body = f'{{"code": 5000, "message": "key {key} is not valid", "data": "{key}"}}'
+        elif self.mode == "html":
+            status, kind = 502, "text/html"
+            body = f"<html><body><h1>502 Bad Gateway</h1><p>request key={key}</p></body></html>"
+        else:
+            status, kind = 400, "text/plain"
+            body = f"Bad request: header api-key: {key}"
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:  # keep test output quiet
+        pass
+
+
+@contextmanager
+def echo_server(mode: str) -> Iterator[str]:
+    """A server on 127.0.0.1:0 that echoes the key back in ``mode`` ("json", "html", "text")."""
+    handler = type("Echo", (_Echo,), {"mode": mode})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def frames_holding(exc: BaseException, secret: str) -> list[str]:
+    """Frames of ``exc`` and its chain with a local whose repr shows ``secret``.
+
+    What an IPython ``%xmode Verbose`` or an error reporter that records locals would print.
+    """
+    found: list[str] = []
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        tb = current.__traceback__
+        while tb is not None:
+            frame = tb.tb_frame
+            for name, value in frame.f_locals.items():
+                try:
+                    shown = repr(value)
+                except Exception:  # a broken repr shows nothing
+                    continue
+                if secret in shown:
+                    found.append(f"{frame.f_code.co_filename}:{frame.f_code.co_name}:{name}")
+            tb = tb.tb_next
+        todo += [current.__cause__, current.__context__]
+    return found
+
+
+def verbose_traceback(exc: BaseException) -> str:
+    """The traceback with every frame's locals, as ``capture_locals=True`` formats it."""
+    return "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
