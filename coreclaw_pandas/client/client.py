@@ -23,14 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .. import _config
-from ..models import (
-    Account,
-    ProxyRegion,
-    Run,
-    RunStatus,
-    Worker,
-    WorkerSummary,
-)
+from ..models import Account, ProxyRegion, Run, RunStatus, Worker, WorkerSummary
 from . import config, paging, replies, starts
 from .polling import PollPolicy, failure_reason, wait_for
 from .replies import SyncReply
