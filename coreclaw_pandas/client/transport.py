@@ -15,13 +15,15 @@ backoff with jitter, and the reading of ``Retry-After``.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from .. import _config
@@ -50,7 +52,9 @@ class Transport:
         base_url: Root of the API, without a trailing slash.
         api_key: The key, or None for public endpoints only.
         auth_header: Builds the auth header from the key (the wire decides its name).
-        timeout: Read timeout in seconds; connects time out after ``_config.CONNECT_TIMEOUT``.
+        timeout: Seconds a reply may take, from the request sent to its last byte (a
+            wall-clock deadline, not per read); connects time out after
+            ``_config.CONNECT_TIMEOUT``.
         max_retries: Attempts after the first, for calls the policy allows to repeat.
         backoff_factor: Seconds; the wait doubles from this after each failure.
         session: A ``requests.Session`` to use (for proxies or certificates).
@@ -86,6 +90,14 @@ class Transport:
     def has_key(self) -> bool:
         """True if an API key was configured."""
         return bool(self._api_key)
+
+    @property
+    def key_tag(self) -> str | None:
+        """A salted SHA-256 of the key, naming its account in the cache; None without one."""
+        if not self._api_key:
+            return None
+        salted = b"coreclaw-pandas account\0" + self._api_key.encode("utf-8", "surrogateescape")
+        return hashlib.sha256(salted).hexdigest()[:32]
 
     @staticmethod
     def _new_session(pool: int) -> requests.Session:
@@ -131,7 +143,7 @@ class Transport:
             params: Query parameters.
             body: JSON body (sent with ``Content-Type: application/json``).
             auth: Whether the call needs the API key.
-            timeout: Read timeout for this call, overriding the default.
+            timeout: Seconds for the whole reply of this call, overriding the default.
             context: Identifiers (run_slug, scraper_slug, task_slug) for error messages.
 
         Returns:
@@ -202,6 +214,9 @@ class Transport:
         timeout: float,
         context: Mapping[str, str | None],
     ) -> Any:
+        # One deadline for the whole reply: a per-read timeout alone lets a server
+        # trickling a byte a second hold the call for ever.
+        deadline = time.monotonic() + timeout
         try:
             resp = self._session.request(
                 method,
@@ -212,8 +227,9 @@ class Transport:
                 timeout=(_config.CONNECT_TIMEOUT, timeout),
                 # APIs do not redirect; following one could carry the key to another host.
                 allow_redirects=False,
+                stream=True,
             )
-            content = resp.content
+            content = _read_body(resp, endpoint=endpoint, deadline=deadline, timeout=timeout)
         except requests.RequestException as exc:
             error = _transport_error(exc, endpoint)
             if policy.idempotent:
@@ -308,6 +324,60 @@ class Transport:
                 except MaxRetryError:
                     raise error from exc
                 retry.sleep()
+
+
+def _read_body(resp: requests.Response, *, endpoint: str, deadline: float, timeout: float) -> bytes:
+    """The whole body, refused past ``_config.MAX_REPLY_BYTES`` or the deadline.
+
+    Raises:
+        TransportError: The body is larger than the cap (never retried: it would be
+            again), or did not arrive in time.
+        requests.RequestException: The connection failed while reading.
+    """
+    limit = _config.MAX_REPLY_BYTES
+    try:
+        declared = envelope.as_int(resp.headers.get("Content-Length"))
+        if declared is not None and declared > limit:
+            raise _too_large(endpoint, f"declared {declared:,} bytes", limit)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() > deadline:
+                raise requests.exceptions.ReadTimeout(
+                    f"the reply took longer than {timeout:g} s", response=resp
+                )
+            # read1 returns what one receive brings, so the deadline is checked between
+            # receives; read(n) would wait for n bytes, however slowly they come.
+            chunk = resp.raw.read1(1 << 16, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(endpoint, f"sent more than {limit:,} bytes", limit)
+            chunks.append(chunk)
+    except ReadTimeoutError as exc:
+        resp.close()
+        raise requests.exceptions.ReadTimeout(exc, response=resp) from exc
+    except Urllib3Error as exc:
+        resp.close()
+        raise requests.exceptions.ConnectionError(exc, response=resp) from exc
+    except BaseException:
+        # Ctrl-C, the cap or the deadline: the connection holds an unread rest, drop it.
+        resp.close()
+        raise
+    # Read to the end: the connection can go back to the pool for the next call.
+    resp.raw.release_conn()
+    return b"".join(chunks)
+
+
+def _too_large(endpoint: str, what: str, limit: int) -> TransportError:
+    return TransportError(
+        f"{endpoint} {what}, more than the {limit // (1 << 20)} MiB this client accepts in one "
+        "reply, so it was not read. Check CORECLAW_BASE_URL points at the CoreClaw API; for a "
+        "large result, read smaller pages (page_size=) or use cc.export().",
+        endpoint=endpoint,
+        sent_may_have_arrived=True,
+    )
 
 
 def _transport_error(exc: requests.RequestException, endpoint: str) -> TransportError:

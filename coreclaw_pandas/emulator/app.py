@@ -25,7 +25,7 @@ from . import clock, demo_site, v1, v2
 from .backend import exports
 from .backend.engine import Engine
 from .backend.state import Run, State
-from .faults import Fault, FaultPlan, RateLimiter
+from .faults import PAGE_FAULTS, Fault, FaultPlan, RateLimiter
 from .messages import Request, Response
 from .v1 import wire as wire_v1
 from .v2 import params as params_v2
@@ -181,7 +181,9 @@ class App:
             time.sleep(self.settings.latency_ms / 1000)
         if fault is not None:
             if fault.kind == "slow":
-                time.sleep(fault.delay)
+                self.faults.pause(fault.delay)
+            elif fault.kind in PAGE_FAULTS:
+                request.page_fault = fault
             elif fault.kind == "server_error":
                 return wire.server_error()
             elif fault.kind == "rate_limit":
@@ -203,6 +205,8 @@ class App:
         response = self._route(request, on_v2)
         if fault is not None and fault.kind == "server_error_after":
             return wire.server_error()
+        if fault is not None and fault.kind == "trickle" and isinstance(response.body, bytes):
+            response.body = self.faults.trickle(response.body, fault.delay)
         return response
 
     def _route(self, request: Request, on_v2: bool) -> Response:

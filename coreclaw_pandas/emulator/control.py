@@ -227,23 +227,26 @@ class Emulator:
         fraction: float | None = None,
         seed: int | None = 0,
         delay: float = 2.0,
+        rows: int = 100,
     ) -> Fault:
         """Make calls to ``path`` misbehave; see ``faults.FAULT_KINDS``.
 
         Args:
             path: Request path such as ``/api/v1/run/detail``, or a prefix ending in ``*``.
-            kind: ``server_error``, ``rate_limit``, ``reset``, ``truncated``, ``slow`` or
-                ``server_error_after``.
+            kind: ``server_error``, ``rate_limit``, ``reset``, ``truncated``, ``slow``,
+                ``server_error_after``, ``trickle``, or a test-only result-page slip:
+                ``short_page``, ``empty_page``, ``null_data``, ``repeat_page``, ``skip_rows``.
             count: Fault the next ``count`` calls (1 when neither this nor fraction is given).
             fraction: Fault this share of calls, drawn from a ``random.Random(seed)``.
             seed: Seed for ``fraction``.
-            delay: Seconds of delay for ``slow``.
+            delay: Seconds of delay for ``slow``, or between bytes for ``trickle``.
+            rows: Rows skipped by ``skip_rows``.
 
         Returns:
             The planned fault (its ``fired`` attribute counts uses).
         """
         return self._app.faults.add(
-            path, kind, count=count, fraction=fraction, seed=seed, delay=delay
+            path, kind, count=count, fraction=fraction, seed=seed, delay=delay, rows=rows
         )
 
     def clear_faults(self) -> None:

@@ -1,10 +1,15 @@
 """Injected faults and the per-key rate limiter.
 
 A fault is planned per path (exact, or a prefix ending in ``*``) for the next
-``count`` calls or a random ``fraction`` of calls. Every kind except
+``count`` calls or a random ``fraction`` of calls. Every transport kind except
 ``server_error_after`` fires before the request is processed, so a faulted run
 start creates no run; ``server_error_after`` lets the request take effect and then
 answers 500, the case a client must never retry blindly.
+
+The page kinds (``PAGE_FAULTS``) are test-only slips of a result page: the reply
+is a well-formed success whose rows are wrong. They let a client prove that it
+notices an incomplete read, which no transport check can. On other paths they
+do nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +18,11 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+_Row = TypeVar("_Row")
 
 #: Fault kinds and what the server does.
 FAULT_KINDS = {
@@ -23,7 +32,15 @@ FAULT_KINDS = {
     "truncated": "send the headers and only part of the body, then close",
     "slow": "wait `delay` seconds, then process normally",
     "server_error_after": "process the request, then answer HTTP 500 with code 5000",
+    "trickle": "process the request, then send the reply one byte every `delay` seconds",
+    "short_page": "a result page with its last row missing",
+    "empty_page": "a result page with no rows, still claiming the full count",
+    "null_data": "a result page answered with `data: null`",
+    "repeat_page": "a result page holding the rows of the page before it",
+    "skip_rows": "a result page starting `rows` rows further on (rows skipped, count kept)",
 }
+#: The kinds that change the rows of a result page rather than the transport.
+PAGE_FAULTS = frozenset({"short_page", "empty_page", "null_data", "repeat_page", "skip_rows"})
 
 
 @dataclass
@@ -35,8 +52,9 @@ class Fault:
         kind: One of ``FAULT_KINDS``.
         count: Calls left to fault (None when ``fraction`` decides).
         fraction: Probability of faulting each matching call.
-        delay: Seconds to wait for ``slow``.
+        delay: Seconds to wait for ``slow``, or between bytes for ``trickle``.
         fired: How many times it fired.
+        rows: Rows skipped by ``skip_rows``.
     """
 
     path: str
@@ -45,6 +63,7 @@ class Fault:
     fraction: float | None = None
     delay: float = 0.0
     fired: int = 0
+    rows: int = 100
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def matches(self, path: str) -> bool:
@@ -65,6 +84,8 @@ class FaultPlan:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        # Set by clear(): a stalled reply ends then, so a test's teardown never waits it out.
+        self._released = threading.Event()
 
     def add(
         self,
@@ -75,6 +96,7 @@ class FaultPlan:
         fraction: float | None = None,
         seed: int | None = 0,
         delay: float = 2.0,
+        rows: int = 100,
     ) -> Fault:
         """Plan a fault; see ``Emulator.inject_fault``.
 
@@ -93,7 +115,10 @@ class FaultPlan:
             raise ValueError("fraction must be in (0, 1]")
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', got {path!r}")
-        fault = Fault(path, kind, count, fraction, max(0.0, float(delay)), 0, random.Random(seed))
+        if rows < 1:
+            raise ValueError("rows must be at least 1")
+        fault = Fault(path, kind, count, fraction, max(0.0, float(delay)), 0, rows)
+        fault._rng = random.Random(seed)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -113,15 +138,53 @@ class FaultPlan:
             return None
 
     def clear(self) -> None:
-        """Remove all planned faults."""
+        """Remove all planned faults and end every stall still waiting."""
         with self._lock:
             self._faults.clear()
+            released, self._released = self._released, threading.Event()
+        released.set()
+
+    def pause(self, seconds: float) -> bool:
+        """Wait ``seconds``, or less if :meth:`clear` is called; True when cut short."""
+        with self._lock:
+            released = self._released
+        return released.wait(seconds)
+
+    def trickle(self, body: bytes, delay: float) -> Iterator[bytes]:
+        """``body`` one byte at a time, ``delay`` seconds apart (the rest at once on clear)."""
+        for i in range(len(body)):
+            yield body[i : i + 1]
+            if self.pause(delay):
+                yield body[i + 1 :]
+                return
 
     @property
     def faults(self) -> list[Fault]:
         """The planned faults (spent ones included, for inspection)."""
         with self._lock:
             return list(self._faults)
+
+
+def page_start(fault: Fault | None, start: int, size: int) -> int:
+    """The first row a result page serves: moved by ``repeat_page`` and ``skip_rows``."""
+    if fault is None:
+        return start
+    if fault.kind == "repeat_page":
+        return max(0, start - size)
+    if fault.kind == "skip_rows":
+        return start + fault.rows
+    return start
+
+
+def page_rows(fault: Fault | None, rows: list[_Row]) -> list[_Row]:
+    """The rows a result page serves: cut by ``short_page`` and ``empty_page``."""
+    if fault is None:
+        return rows
+    if fault.kind == "short_page":
+        return rows[:-1]
+    if fault.kind == "empty_page":
+        return []
+    return rows
 
 
 class RateLimiter:
