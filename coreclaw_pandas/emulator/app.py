@@ -170,6 +170,8 @@ class App:
         """Answer one request; never raises."""
         fault = self.faults.take(request.path)
         response = self._handle(request, fault)
+        # A fault aimed at one page is taken by the result route, once it knows the page.
+        fault = fault or request.page_fault
         self._record(request, response, fault.kind if fault else None)
         return response
 

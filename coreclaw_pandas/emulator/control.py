@@ -228,6 +228,7 @@ class Emulator:
         seed: int | None = 0,
         delay: float = 2.0,
         rows: int = 100,
+        page: int | None = None,
     ) -> Fault:
         """Make calls to ``path`` misbehave; see ``faults.FAULT_KINDS``.
 
@@ -241,12 +242,14 @@ class Emulator:
             seed: Seed for ``fraction``.
             delay: Seconds of delay for ``slow``, or between bytes for ``trickle``.
             rows: Rows skipped by ``skip_rows``.
+            page: Aim a page kind, or ``slow``, at this result page index only (counted
+                per hit of that page).
 
         Returns:
             The planned fault (its ``fired`` attribute counts uses).
         """
         return self._app.faults.add(
-            path, kind, count=count, fraction=fraction, seed=seed, delay=delay, rows=rows
+            path, kind, count=count, fraction=fraction, seed=seed, delay=delay, rows=rows, page=page
         )
 
     def clear_faults(self) -> None:

@@ -20,9 +20,6 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-_Row = TypeVar("_Row")
 
 #: Fault kinds and what the server does.
 FAULT_KINDS = {
@@ -38,9 +35,12 @@ FAULT_KINDS = {
     "null_data": "a result page answered with `data: null`",
     "repeat_page": "a result page holding the rows of the page before it",
     "skip_rows": "a result page starting `rows` rows further on (rows skipped, count kept)",
+    "non_object": "a result page whose last row is a bare JSON string instead of an object",
 }
 #: The kinds that change the rows of a result page rather than the transport.
-PAGE_FAULTS = frozenset({"short_page", "empty_page", "null_data", "repeat_page", "skip_rows"})
+PAGE_FAULTS = frozenset(
+    {"short_page", "empty_page", "null_data", "repeat_page", "skip_rows", "non_object"}
+)
 
 
 @dataclass
@@ -55,6 +55,7 @@ class Fault:
         delay: Seconds to wait for ``slow``, or between bytes for ``trickle``.
         fired: How many times it fired.
         rows: Rows skipped by ``skip_rows``.
+        page: For a page kind, the one page index it hits (None: any page).
     """
 
     path: str
@@ -64,6 +65,7 @@ class Fault:
     delay: float = 0.0
     fired: int = 0
     rows: int = 100
+    page: int | None = None
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def matches(self, path: str) -> bool:
@@ -97,6 +99,7 @@ class FaultPlan:
         seed: int | None = 0,
         delay: float = 2.0,
         rows: int = 100,
+        page: int | None = None,
     ) -> Fault:
         """Plan a fault; see ``Emulator.inject_fault``.
 
@@ -117,17 +120,23 @@ class FaultPlan:
             raise ValueError(f"path must start with '/', got {path!r}")
         if rows < 1:
             raise ValueError("rows must be at least 1")
-        fault = Fault(path, kind, count, fraction, max(0.0, float(delay)), 0, rows)
+        if page is not None and (kind not in PAGE_FAULTS | {"slow"} or page < 1):
+            raise ValueError("page applies to the page kinds and slow only, and starts at 1")
+        fault = Fault(path, kind, count, fraction, max(0.0, float(delay)), 0, rows, page)
         fault._rng = random.Random(seed)
         with self._lock:
             self._faults.append(fault)
         return fault
 
-    def take(self, path: str) -> Fault | None:
-        """Return the fault to apply to this request for ``path``, consuming one use."""
+    def take(self, path: str, page: int | None = None) -> Fault | None:
+        """Return the fault to apply to this request for ``path``, consuming one use.
+
+        Faults aimed at one page are taken only by the result-page routes, which know
+        the page asked for (``page``); the pipeline calls this without one.
+        """
         with self._lock:
             for fault in self._faults:
-                if fault.spent or not fault.matches(path):
+                if fault.spent or not fault.matches(path) or fault.page != page:
                     continue
                 if fault.fraction is not None and fault._rng.random() >= fault.fraction:
                     continue
@@ -136,6 +145,13 @@ class FaultPlan:
                 fault.fired += 1
                 return fault
             return None
+
+    def take_page(self, path: str, page: int) -> Fault | None:
+        """The fault aimed at this result page, if any; a ``slow`` one waits here."""
+        fault = self.take(path, page)
+        if fault is not None and fault.kind == "slow":
+            self.pause(fault.delay)
+        return fault
 
     def clear(self) -> None:
         """Remove all planned faults and end every stall still waiting."""
@@ -176,14 +192,16 @@ def page_start(fault: Fault | None, start: int, size: int) -> int:
     return start
 
 
-def page_rows(fault: Fault | None, rows: list[_Row]) -> list[_Row]:
-    """The rows a result page serves: cut by ``short_page`` and ``empty_page``."""
+def page_rows(fault: Fault | None, rows: list[bytes]) -> list[bytes]:
+    """The encoded rows a result page serves: cut or spoilt by the page kinds."""
     if fault is None:
         return rows
     if fault.kind == "short_page":
         return rows[:-1]
     if fault.kind == "empty_page":
         return []
+    if fault.kind == "non_object" and rows:
+        return [*rows[:-1], b'"not an object"']
     return rows
 
 

@@ -280,9 +280,10 @@ def result_list(app: App, request: Request, body: dict[str, Any]) -> Response:
     """``POST /api/v1/run/result/list``: one page of a run's rows."""
     run = run_from(app, body)
     index, size = _page_args(app, body, required=False)
-    if request.page_fault is not None and request.page_fault.kind == "null_data":
+    fault = request.page_fault = request.page_fault or app.faults.take_page(request.path, index)
+    if fault is not None and fault.kind == "null_data":
         return raw_ok(b"null")
-    return raw_ok(_results_bytes(app, run, index, size, request.page_fault))
+    return raw_ok(_results_bytes(app, run, index, size, fault))
 
 
 def export(app: App, request: Request, body: dict[str, Any]) -> Response:
