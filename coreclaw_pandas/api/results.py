@@ -117,8 +117,8 @@ def results_df(
         sort_keys=True,
     )
     # One call authorises every read, a cache hit included: the cache belongs to an account
-    # and this key must still reach the run (docs/platform.md §4). Its row count also
-    # tells whether the cached frame is still the whole run.
+    # and this key must still reach the run (docs/platform.md §1.4, run detail). Its row count
+    # also tells whether the cached frame is still the whole run.
     current = c.run(slug)
     total = current.results if max_rows is None else min(current.results, max_rows)
     account = c.cache_account

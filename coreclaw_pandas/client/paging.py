@@ -87,7 +87,7 @@ def result_pages(
     order. Every page is read up to the total: a page that comes back with fewer
     rows than its place implies (short, empty, ``data: null``, or rows already
     read) is read again, up to ``_config.SHORT_PAGE_RETRIES`` times, and if it
-    stays short the read goes on and ``tally`` records it (docs/platform.md §5:
+    stays short the read goes on and ``tally`` records it (docs/platform.md §4.1:
     ``count`` is the run's total). Rows are de-duplicated by
     ``__coreclaw_data_id__``; rows without one are kept. A run still going may grow
     past that total, so full pages keep being followed until a short one. If the

@@ -285,9 +285,7 @@ def run_result(app: App, call: Call) -> Response:
     """``GET .../result``: one page of a run's rows."""
     run = target_run(app, call)
     page = query_window(app, call.query)
-    fault = call.request.page_fault or app.faults.take_page(
-        call.request.path, page.page_index
-    )
+    fault = call.request.page_fault or app.faults.take_page(call.request.path, page.page_index)
     call.request.page_fault = fault
     if fault is not None and fault.kind == "null_data":
         return raw_ok(b"null")
