@@ -327,13 +327,7 @@ class Transport:
 
 
 def _read_body(resp: requests.Response, *, endpoint: str, deadline: float, timeout: float) -> bytes:
-    """The whole body, refused past ``_config.MAX_REPLY_BYTES`` or the deadline.
-
-    Raises:
-        TransportError: The body is larger than the cap (never retried: it would be
-            again), or did not arrive in time.
-        requests.RequestException: The connection failed while reading.
-    """
+    """The whole body; a TransportError past the size cap, a ReadTimeout past the deadline."""
     limit = _config.MAX_REPLY_BYTES
     try:
         declared = envelope.as_int(resp.headers.get("Content-Length"))
@@ -341,20 +335,18 @@ def _read_body(resp: requests.Response, *, endpoint: str, deadline: float, timeo
             raise _too_large(endpoint, f"declared {declared:,} bytes", limit)
         chunks: list[bytes] = []
         size = 0
-        while True:
-            if time.monotonic() > deadline:
-                raise requests.exceptions.ReadTimeout(
-                    f"the reply took longer than {timeout:g} s", response=resp
-                )
+        while time.monotonic() <= deadline:
             # read1 returns what one receive brings, so the deadline is checked between
             # receives; read(n) would wait for n bytes, however slowly they come.
             chunk = resp.raw.read1(1 << 16, decode_content=True)
             if not chunk:
                 break
+            chunks.append(chunk)
             size += len(chunk)
             if size > limit:
                 raise _too_large(endpoint, f"sent more than {limit:,} bytes", limit)
-            chunks.append(chunk)
+        else:
+            raise requests.exceptions.ReadTimeout(f"no whole reply in {timeout:g} s")
     except ReadTimeoutError as exc:
         resp.close()
         raise requests.exceptions.ReadTimeout(exc, response=resp) from exc
