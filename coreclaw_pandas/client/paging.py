@@ -6,12 +6,14 @@ for, in what order, how many at once, and when to stop. No HTTP here.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from queue import SimpleQueue
 from typing import Any
 
 from .. import _clock, _config
@@ -219,22 +221,40 @@ def _concurrently(
 ) -> Iterator[ResultPage]:
     if last < first:
         return
-    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="coreclaw-page")
+    # Daemon threads, not a ThreadPoolExecutor: the executor's threads are joined on the
+    # way out and again at interpreter exit, so after Ctrl-C a page still retrying would
+    # hold the caller (and then the process) for as long as its retries last.
+    jobs: SimpleQueue[tuple[int, Future[ResultPage]] | None] = SimpleQueue()
+
+    def work() -> None:
+        while (job := jobs.get()) is not None:
+            index, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(wire.results_page(run_slug, page_index=index, page_size=size))
+            except BaseException as exc:  # handed to the reader, who raises it
+                future.set_exception(exc)
+
+    workers = min(concurrency, last - first + 1)
+    for n in range(workers):
+        threading.Thread(target=work, name=f"coreclaw-page-{n}", daemon=True).start()
     pending: deque[Future[ResultPage]] = deque()
     index = first
     try:
         while pending or index <= last:
             # Two pages queued per worker keeps every connection busy.
             while index <= last and len(pending) < concurrency * 2:
-                pending.append(
-                    pool.submit(wire.results_page, run_slug, page_index=index, page_size=size)
-                )
+                pending.append(Future())
+                jobs.put((index, pending[-1]))
                 index += 1
             yield pending.popleft().result()
     finally:
-        # Never join: after Ctrl-C or an error, a page still retrying would hold the
-        # caller for as long as its retries last. Its thread ends on its own.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Never join: a page still in flight is abandoned and its thread ends on its own.
+        for future in pending:
+            future.cancel()
+        for _ in range(workers):
+            jobs.put(None)
 
 
 def runs(

@@ -51,3 +51,53 @@ def test_ctrl_c_during_results_df_with_a_stalled_page(emu, version):
         c.close()
     print(f"\n{version}: KeyboardInterrupt took effect {took:.3f} s after SIGINT")
     assert took < GENEROUS
+
+
+#: Run in a fresh interpreter: Ctrl-C during results_df, then a normal exit while a page
+#: is still stalled. The emulator is never stopped, so nothing ends the stall early.
+_EXIT_SCRIPT = """
+import signal, sys, threading, time
+import coreclaw_pandas as cc
+from coreclaw_pandas.emulator import Emulator
+
+emu = Emulator().start()
+c = cc.Client(emu.api_key, base_url=emu.url, backoff_factor=0.01)
+run = cc.run_worker("coreclaw/catalogue-generator", {"rows": 2000}, client=c, progress=False)
+stalled = emu.inject_fault("/api/v1/run/result/list", "slow", delay=%(stall)s, page=2)
+
+def interrupt():
+    while not stalled.fired:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+threading.Thread(target=interrupt, daemon=True).start()
+try:
+    cc.results_df(run, progress=False, client=c, cache=False)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_the_process_exits_after_ctrl_c_without_waiting_for_a_stalled_page(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        "CORECLAW_CACHE_DIR": str(tmp_path),
+    }
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _EXIT_SCRIPT % {"stall": STALL}],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=STALL * 2,
+    )
+    took = time.monotonic() - started
+    print(f"\nprocess with a stalled page exited {took:.2f} s after it started")
+    assert done.stdout.strip() == "interrupted", done.stderr[-2000:]
+    assert took < STALL / 2
