@@ -13,6 +13,8 @@ no environment reads, no output.
 from . import accessor as _accessor  # noqa: F401  (registers df.coreclaw)
 from ._config import VERSION as __version__
 from .api import (
+    IncompleteResultsError,
+    IncompleteResultsWarning,
     PartialResultsWarning,
     abort,
     account,
@@ -79,6 +81,8 @@ __all__ = [
     "CoreClawError",
     "ExportError",
     "ExportWarning",
+    "IncompleteResultsError",
+    "IncompleteResultsWarning",
     "InputError",
     "InvalidRequestError",
     "LogEntry",

@@ -38,6 +38,13 @@ RETRY_DEADLINE = 120.0
 PAGE_SIZE = 100
 #: Sizes tried, largest first, when the server rejects a page size with 4000.
 PAGE_SIZE_STEPS = (1000, 500, 100, 50, 10)
+#: A result page short of its place in the total (empty, `data: null`, rows missing) is
+#: read again this many times, after 0.2, 0.4, 0.6 s, before the read reports it.
+SHORT_PAGE_RETRIES = 3
+SHORT_PAGE_BACKOFF = 0.2
+#: Replies larger than this are refused instead of buffered: the largest legitimate
+#: reply (1,000 rows of a wide Worker) is a few MiB, and a hostile one must not fill RAM.
+MAX_REPLY_BYTES = 64 * 1024 * 1024
 #: Pages fetched at once: enough to hide latency, few enough to stay polite. At 50 ms per
 #: request, 8 reads 100,000 rows 1.3x faster than 6 and no slower at 0 ms, where more
 #: threads only contend for the GIL (benchmarks/results_df.py, docs/performance.md).

@@ -182,6 +182,8 @@ class ResultPage:
         rows: The rows on this page, as sent.
         page_index: 1-based page number asked for.
         page_size: Rows per page asked for.
+        non_objects: List items that were not JSON objects (left out of ``rows``, counted
+            so that a read can say it is incomplete).
     """
 
     count: int
@@ -189,6 +191,7 @@ class ResultPage:
     rows: list[dict[str, Any]]
     page_index: int
     page_size: int
+    non_objects: int = 0
 
 
 @dataclass(frozen=True)

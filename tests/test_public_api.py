@@ -19,6 +19,8 @@ EXPECTED = {
     "CoreClawError",
     "ExportError",
     "ExportWarning",
+    "IncompleteResultsError",
+    "IncompleteResultsWarning",
     "InputError",
     "InvalidRequestError",
     "LogEntry",
@@ -103,7 +105,7 @@ def test_import_reads_no_environment_and_loads_no_widgets():
 
 #: Each subpackage's public names: its ``__init__.__all__`` (ARCHITECTURE.md).
 SUBPACKAGE_ALL = {
-    "client": {"Client", "PollPolicy", "SyncReply"},
+    "client": {"Client", "PollPolicy", "ReadTally", "SyncReply"},
     "schema": {"MISSING", "Field", "InputSchema", "Option", "ParamColumn", "parse_input_schema"},
     "frames": {
         "ATTRS_KEY",
@@ -120,6 +122,8 @@ SUBPACKAGE_ALL = {
     },
     "writers": {"ExportError", "ExportWarning", "atomic_path", "to_csv", "to_excel"},
     "api": {
+        "IncompleteResultsError",
+        "IncompleteResultsWarning",
         "PartialResultsWarning",
         "RunLike",
         "abort",

@@ -12,7 +12,16 @@ from .default import (
     resolve_client,
     run_slug_of,
 )
-from .results import PartialResultsWarning, clear_cache, export, log, results_df, runs_df
+from .results import (
+    IncompleteResultsError,
+    IncompleteResultsWarning,
+    PartialResultsWarning,
+    clear_cache,
+    export,
+    log,
+    results_df,
+    runs_df,
+)
 from .runs import (
     abort,
     account,
@@ -27,6 +36,8 @@ from .runs import (
 )
 
 __all__ = [
+    "IncompleteResultsError",
+    "IncompleteResultsWarning",
     "PartialResultsWarning",
     "RunLike",
     "abort",

@@ -20,18 +20,45 @@ import pandas as pd
 from .. import _clock, frames
 from .._atomic import atomic_path
 from .._warnings import warn
-from ..client import Client
-from ..exceptions import InputError
+from ..client import Client, ReadTally
+from ..exceptions import CoreClawError, InputError
 from ..frames import cache
 from ..models import Run, RunStatus
 from ..progress import CountBar
 from .default import RunLike, resolve_client, run_slug_of
 
-__all__ = ["PartialResultsWarning", "clear_cache", "export", "log", "results_df", "runs_df"]
+__all__ = [
+    "IncompleteResultsError",
+    "IncompleteResultsWarning",
+    "PartialResultsWarning",
+    "clear_cache",
+    "export",
+    "log",
+    "results_df",
+    "runs_df",
+]
 
 
 class PartialResultsWarning(UserWarning):
     """The run had not finished: the DataFrame holds only the rows so far."""
+
+
+class IncompleteResultsWarning(UserWarning):
+    """The platform served fewer rows than the run holds; the frame is short (not cached)."""
+
+
+class IncompleteResultsError(CoreClawError):
+    """With ``strict=True``: the platform served fewer rows than the run holds.
+
+    Attributes:
+        run_slug: The run.
+        tally: What the read found (expected and kept rows, short pages, duplicates).
+    """
+
+    def __init__(self, message: str, *, run_slug: str, tally: ReadTally) -> None:
+        super().__init__(message)
+        self.run_slug = run_slug
+        self.tally = tally
 
 
 def results_df(
@@ -43,14 +70,22 @@ def results_df(
     dtypes: Mapping[str, Any] | None = None,
     labels: bool = False,
     cache: bool = True,
+    strict: bool = False,
     progress: bool | None = None,
     client: Client | None = None,
 ) -> pd.DataFrame:
     """Every result row of a run as a DataFrame, with provenance in ``df.attrs``.
 
-    Pages are fetched several at a time. A finished run's frame is cached on
-    disk, so running the cell again costs no API call. A run still going gives
-    the rows so far, with a :class:`PartialResultsWarning`.
+    Pages are fetched several at a time, up to the run's row count; a page that
+    comes back short, empty or null is read again, and rows are de-duplicated by
+    ``__coreclaw_data_id__``. The rows read are compared with the run's row count:
+    if any are missing (or list items were not objects), an
+    :class:`IncompleteResultsWarning` names the pages and counts, or with
+    ``strict=True`` an :class:`IncompleteResultsError` is raised; such a frame is
+    never cached. A finished, complete run's frame is cached on disk for the
+    account (API key) that read it, so running the cell again costs one call (the
+    run's detail, which checks the key still reaches the run). A run still going
+    gives the rows so far, with a :class:`PartialResultsWarning`.
 
     Args:
         run: A Run or run_slug.
@@ -60,6 +95,8 @@ def results_df(
         dtypes: Column dtypes to force, e.g. ``{"price_text": "Float64"}``.
         labels: Name columns by the Worker's header labels instead of keys.
         cache: Read and write the on-disk cache of finished runs.
+        strict: Raise :class:`IncompleteResultsError` instead of warning when rows are
+            missing.
         progress: Force the row bar on/off; None decides by the output.
         client: The client to use instead of the default.
 
@@ -79,26 +116,35 @@ def results_df(
         },
         sort_keys=True,
     )
-    if cache:
-        hit = _cache_load(c.base_url, slug, options)
-        if hit is not None:
-            return hit
+    # One call authorises every read, a cache hit included: the cache belongs to an account
+    # and this key must still reach the run (docs/platform.md §1.4, run detail). Its row count
+    # also tells whether the cached frame is still the whole run.
     current = c.run(slug)
-    builder = frames.FrameBuilder(columns=columns)
     total = current.results if max_rows is None else min(current.results, max_rows)
+    account = c.cache_account
+    if cache and current.is_terminal and account:
+        hit = _cache_load(c.base_url, slug, options, account)
+        if hit is not None and frames.provenance_of(hit).get("row_count") == total:
+            return hit
+    builder = frames.FrameBuilder(columns=columns)
+    tally = ReadTally()
     with CountBar(f"rows of {slug}", total=total, progress=progress) as bar:
-        for page in c.iter_result_pages(slug, max_rows=max_rows):
+        for page in c.iter_result_pages(
+            slug, max_rows=max_rows, expected=current.results, tally=tally
+        ):
             if page.headers:
                 builder.set_headers(page.headers)
             builder.add_rows(page.rows)
-            bar.set_total(max(total, page.count if max_rows is None else min(page.count, max_rows)))
+            bar.set_total(max(total, tally.expected))
             bar.advance(len(page.rows))
     df = builder.build(flatten=flatten, dtypes=dtypes, labels=labels)
     frames.set_provenance(df, _provenance(c, current, len(df)))
-    if current.is_terminal:
-        if cache:
-            _cache_store(df, c.base_url, slug, options)
-    else:
+    if not tally.complete:
+        _report_incomplete(slug, tally, strict=strict)
+    elif current.is_terminal:
+        if cache and account:
+            _cache_store(df, c.base_url, slug, options, account)
+    if not current.is_terminal:
         warn(
             PartialResultsWarning(
                 f"Run {slug} is still {current.status.label}: the DataFrame holds the "
@@ -124,16 +170,35 @@ def _provenance(c: Client, run: Run, rows: int) -> dict[str, Any]:
     }
 
 
-def _cache_load(base_url: str, slug: str, options: str) -> pd.DataFrame | None:
+def _report_incomplete(slug: str, tally: ReadTally, *, strict: bool) -> None:
+    what = "; ".join(tally.problems())
+    if strict:
+        raise IncompleteResultsError(
+            f"Run {slug}: the platform served an incomplete result ({what}). Nothing was "
+            f"cached. Read again later with cc.results_df({slug!r}), or pass strict=False to "
+            "get the rows that were read, with a warning.",
+            run_slug=slug,
+            tally=tally,
+        )
+    warn(
+        IncompleteResultsWarning(
+            f"Run {slug}: the platform served an incomplete result ({what}). The DataFrame "
+            f"holds the {tally.rows:,} rows read and was not cached: read again later with "
+            f"cc.results_df({slug!r}), or pass strict=True to make this an error."
+        )
+    )
+
+
+def _cache_load(base_url: str, slug: str, options: str, account: str) -> pd.DataFrame | None:
     try:
-        return cache.load(base_url, slug, options)
+        return cache.load(base_url, slug, options, account=account)
     except Exception:  # a cache is an optimisation: never the reason a call fails
         return None
 
 
-def _cache_store(df: pd.DataFrame, base_url: str, slug: str, options: str) -> None:
+def _cache_store(df: pd.DataFrame, base_url: str, slug: str, options: str, account: str) -> None:
     try:
-        cache.store(df, base_url, slug, options)
+        cache.store(df, base_url, slug, options, account=account)
     except Exception as exc:
         warn(UserWarning(f"Could not cache run {slug} on disk ({exc}); the results are fine."))
 

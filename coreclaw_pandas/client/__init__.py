@@ -11,7 +11,8 @@ Example:
 """
 
 from .client import Client
+from .paging import ReadTally
 from .polling import PollPolicy
 from .replies import SyncReply
 
-__all__ = ["Client", "PollPolicy", "SyncReply"]
+__all__ = ["Client", "PollPolicy", "ReadTally", "SyncReply"]

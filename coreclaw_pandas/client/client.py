@@ -44,7 +44,7 @@ class Client(ResultReads):
             Public calls (store search, Worker detail, proxy regions) work without one.
         base_url: API root; defaults to ``CORECLAW_BASE_URL``, then the platform's URL.
         api_version: Wire version to speak; defaults to ``CORECLAW_API_VERSION``, then ``"v1"``.
-        timeout: Read timeout per request, in seconds.
+        timeout: Seconds each reply may take, from sending to its last byte.
         max_retries: Retries for calls that are safe to repeat (see the module docs).
         backoff_factor: Base of the exponential backoff between retries, in seconds.
         poll: How :meth:`wait` polls; the default backs off from 1 s to 15 s.

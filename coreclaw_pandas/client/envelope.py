@@ -151,3 +151,14 @@ def _is_html(content: bytes) -> bool:
 def _body_excerpt(content: bytes, limit: int = 200) -> str:
     text = content.decode("utf-8", errors="replace").strip()
     return text[:limit]
+
+
+def too_large(endpoint: str, what: str, limit: int) -> TransportError:
+    """The error for a reply larger than this client reads (``_config.MAX_REPLY_BYTES``)."""
+    return TransportError(
+        f"{endpoint} {what}, more than the {limit // (1 << 20)} MiB this client accepts in one "
+        "reply, so it was not read. Check CORECLAW_BASE_URL points at the CoreClaw API; for a "
+        "large result, read smaller pages (page_size=) or use cc.export().",
+        endpoint=endpoint,
+        sent_may_have_arrived=True,
+    )

@@ -6,51 +6,202 @@ for, in what order, how many at once, and when to stop. No HTTP here.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from queue import SimpleQueue
+from typing import Any
 
 from .. import _clock, _config
 from ..exceptions import InvalidRequestError
-from ..models import ResultPage, Run, RunStatus
+from ..models import ID_COLUMN, ResultPage, Run, RunStatus
 from .wire import Wire
 
 
-def result_pages(
-    wire: Wire, run_slug: str, *, page_size: int, concurrency: int, max_rows: int | None = None
-) -> Iterator[ResultPage]:
-    """Every result page in order, fetching several at once.
+@dataclass
+class ReadTally:
+    """What a read of a run's result pages found: the facts a completeness check needs.
 
-    The first page tells the total; the rest are fetched ``concurrency`` at a
-    time and yielded in order. A run still going may grow past that total, so
-    full pages keep being followed until a short one. If the server rejects the
-    page size (4000), smaller sizes are tried.
+    Attributes:
+        expected: Rows the read should give: the larger of the run's row count and the
+            pages' ``count``, capped by ``max_rows``.
+        rows: Rows kept (after de-duplication).
+        duplicates: Rows dropped because their ``__coreclaw_data_id__`` was already read.
+        without_id: Rows kept that carry no ``__coreclaw_data_id__`` (never de-duplicated).
+        non_objects: List items that were not JSON objects, left out of the rows.
+        short_pages: ``(page_index, new rows, rows wanted)`` of each page that stayed short
+            after its retries.
+        retries: Pages read again because they came back short, empty or null.
     """
+
+    expected: int = 0
+    rows: int = 0
+    duplicates: int = 0
+    without_id: int = 0
+    non_objects: int = 0
+    short_pages: list[tuple[int, int, int]] = field(default_factory=list)
+    retries: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """True when every expected row was read, and nothing was dropped."""
+        return self.rows >= self.expected and not self.non_objects
+
+    def problems(self) -> list[str]:
+        """What went wrong, one sentence each (empty when the read is complete)."""
+        found = []
+        if self.rows < self.expected:
+            found.append(f"{self.rows:,} rows read of {self.expected:,} expected")
+        if self.short_pages:
+            shown = ", ".join(
+                f"page {index} gave {got} of {wanted}"
+                for index, got, wanted in self.short_pages[:5]
+            )
+            more = len(self.short_pages) - 5
+            found.append(
+                f"short or missing pages: {shown}" + (f" and {more} more" if more > 0 else "")
+            )
+        if self.non_objects:
+            found.append(f"{self.non_objects} list items were not JSON objects and were left out")
+        if self.duplicates:
+            found.append(f"{self.duplicates} duplicated rows were dropped")
+        return found
+
+
+def result_pages(
+    wire: Wire,
+    run_slug: str,
+    *,
+    page_size: int,
+    concurrency: int,
+    max_rows: int | None = None,
+    expected: int | None = None,
+    tally: ReadTally | None = None,
+) -> Iterator[ResultPage]:
+    """Every result page in order, fetching several at once, to the known total.
+
+    The first page tells the total (``count``; ``expected``, the run's own row count,
+    when larger); the rest are fetched ``concurrency`` at a time and yielded in
+    order. Every page is read up to the total: a page that comes back with fewer
+    rows than its place implies (short, empty, ``data: null``, or rows already
+    read) is read again, up to ``_config.SHORT_PAGE_RETRIES`` times, and if it
+    stays short the read goes on and ``tally`` records it (docs/platform.md §4.1:
+    ``count`` is the run's total). Rows are de-duplicated by
+    ``__coreclaw_data_id__``; rows without one are kept. A run still going may grow
+    past that total, so full pages keep being followed until a short one. If the
+    server rejects the page size (4000), smaller sizes are tried.
+
+    Args:
+        wire: The API version's wire.
+        run_slug: The run.
+        page_size: Rows per page asked for.
+        concurrency: Pages fetched at once.
+        max_rows: Stop after this many rows.
+        expected: The run's row count (``Run.results``), when known.
+        tally: Filled with what the read found, for a completeness check.
+    """
+    reader = _PageReader(wire, run_slug, max_rows, tally if tally is not None else ReadTally())
     first, size = _first_page(wire, run_slug, page_size)
-    fetched = len(first.rows)
-    yield _trim(first, max_rows)
-    target = first.count if max_rows is None else min(first.count, max_rows)
-    if fetched < size or (max_rows is not None and fetched >= max_rows):
+    reader.size = size
+    reader.learn(max(first.count, expected or 0))
+    page = reader.settle(first)
+    yield page
+    if reader.done or (not reader.was_full and reader.tally.expected <= size):
         return
     last_full = True
     next_index = 2
-    for page in _concurrently(wire, run_slug, size, 2, -(-target // size), concurrency):
-        next_index = page.page_index + 1
-        yield _trim(page, None if max_rows is None else max_rows - fetched)
-        fetched += len(page.rows)
-        last_full = len(page.rows) == size
-        if not last_full or (max_rows is not None and fetched >= max_rows):
+    planned = -(-reader.tally.expected // size)
+    for fetched in _concurrently(wire, run_slug, size, 2, planned, concurrency):
+        page = reader.settle(fetched)
+        next_index = fetched.page_index + 1
+        yield page
+        last_full = reader.was_full
+        if reader.done:
             return
     # Rows added while we read (a running run): follow full pages to the end.
-    while last_full and (max_rows is None or fetched < max_rows):
-        page = wire.results_page(run_slug, page_index=next_index, page_size=size)
-        if not page.rows:
+    while last_full and not reader.done:
+        fetched = wire.results_page(run_slug, page_index=next_index, page_size=size)
+        if not fetched.rows and not fetched.non_objects:
             return
-        yield _trim(page, None if max_rows is None else max_rows - fetched)
-        fetched += len(page.rows)
-        last_full = len(page.rows) == size
+        yield reader.settle(fetched)
+        last_full = reader.was_full
         next_index += 1
+
+
+class _PageReader:
+    """De-duplicates, retries short pages and counts: the state of one read."""
+
+    def __init__(self, wire: Wire, run_slug: str, max_rows: int | None, tally: ReadTally) -> None:
+        self.wire = wire
+        self.run_slug = run_slug
+        self.max_rows = max_rows
+        self.tally = tally
+        self.size = 0
+        self.was_full = False
+        self._total = 0
+        self._seen: set[Any] = set()
+
+    def learn(self, total: int) -> None:
+        """Raise the known total (a running run grows while it is read)."""
+        self._total = max(self._total, total)
+        self.tally.expected = (
+            self._total if self.max_rows is None else min(self._total, self.max_rows)
+        )
+
+    @property
+    def done(self) -> bool:
+        return self.max_rows is not None and self.tally.rows >= self.max_rows
+
+    def _wanted(self, index: int) -> int:
+        return max(0, min(self.size, self._total - (index - 1) * self.size))
+
+    def _fresh(self, page: ResultPage) -> list[dict[str, Any]]:
+        fresh, ids = [], set()
+        for row in page.rows:
+            key = row.get(ID_COLUMN)
+            if key is not None and not isinstance(key, (dict, list)):
+                if key in self._seen or key in ids:
+                    continue
+                ids.add(key)
+            fresh.append(row)
+        return fresh
+
+    def settle(self, page: ResultPage) -> ResultPage:
+        """The page's new rows, after reading it again while it is short of its place."""
+        self.learn(page.count)
+        index = page.page_index
+        fresh = self._fresh(page)
+        for attempt in range(_config.SHORT_PAGE_RETRIES):
+            if len(fresh) + page.non_objects >= self._wanted(index):
+                break
+            self.tally.retries += 1
+            # A hiccup (an empty page, `data: null`) is often gone a moment later.
+            time.sleep(_config.SHORT_PAGE_BACKOFF * (attempt + 1))
+            again = self.wire.results_page(self.run_slug, page_index=index, page_size=self.size)
+            self.learn(again.count)
+            again_fresh = self._fresh(again)
+            if len(again_fresh) + again.non_objects > len(fresh) + page.non_objects:
+                page, fresh = again, again_fresh
+        wanted = self._wanted(index)
+        if len(fresh) + page.non_objects < wanted:
+            self.tally.short_pages.append((index, len(fresh) + page.non_objects, wanted))
+        self.was_full = len(page.rows) + page.non_objects >= self.size
+        self.tally.duplicates += len(page.rows) - len(fresh)
+        if self.max_rows is not None:
+            fresh = fresh[: max(0, self.max_rows - self.tally.rows)]
+        for row in fresh:
+            key = row.get(ID_COLUMN)
+            if key is None or isinstance(key, (dict, list)):
+                self.tally.without_id += 1
+            else:
+                self._seen.add(key)
+        self.tally.rows += len(fresh)
+        self.tally.non_objects += page.non_objects
+        return ResultPage(page.count, page.headers, fresh, index, page.page_size, page.non_objects)
 
 
 def _first_page(wire: Wire, run_slug: str, size: int) -> tuple[ResultPage, int]:
@@ -70,28 +221,40 @@ def _concurrently(
 ) -> Iterator[ResultPage]:
     if last < first:
         return
-    with ThreadPoolExecutor(concurrency, thread_name_prefix="coreclaw-page") as pool:
-        pending: deque[Future[ResultPage]] = deque()
-        index = first
-        try:
-            while pending or index <= last:
-                # Two pages queued per worker keeps every connection busy.
-                while index <= last and len(pending) < concurrency * 2:
-                    pending.append(
-                        pool.submit(wire.results_page, run_slug, page_index=index, page_size=size)
-                    )
-                    index += 1
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+    # Daemon threads, not a ThreadPoolExecutor: the executor's threads are joined on the
+    # way out and again at interpreter exit, so after Ctrl-C a page still retrying would
+    # hold the caller (and then the process) for as long as its retries last.
+    jobs: SimpleQueue[tuple[int, Future[ResultPage]] | None] = SimpleQueue()
 
+    def work() -> None:
+        while (job := jobs.get()) is not None:
+            index, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(wire.results_page(run_slug, page_index=index, page_size=size))
+            except BaseException as exc:  # handed to the reader, who raises it
+                future.set_exception(exc)
 
-def _trim(page: ResultPage, left: int | None) -> ResultPage:
-    if left is None or len(page.rows) <= left:
-        return page
-    rows = page.rows[: max(0, left)]
-    return ResultPage(page.count, page.headers, rows, page.page_index, page.page_size)
+    workers = min(concurrency, last - first + 1)
+    for n in range(workers):
+        threading.Thread(target=work, name=f"coreclaw-page-{n}", daemon=True).start()
+    pending: deque[Future[ResultPage]] = deque()
+    index = first
+    try:
+        while pending or index <= last:
+            # Two pages queued per worker keeps every connection busy.
+            while index <= last and len(pending) < concurrency * 2:
+                pending.append(Future())
+                jobs.put((index, pending[-1]))
+                index += 1
+            yield pending.popleft().result()
+    finally:
+        # Never join: a page still in flight is abandoned and its thread ends on its own.
+        for future in pending:
+            future.cancel()
+        for _ in range(workers):
+            jobs.put(None)
 
 
 def runs(

@@ -207,13 +207,15 @@ def page(data: Mapping[str, Any], *, page_index: int, page_size: int) -> ResultP
         for h in data.get("headers") or []
         if isinstance(h, Mapping) and h.get("key")
     ]
-    rows = [row for row in data.get("list") or [] if isinstance(row, dict)]
+    items = data.get("list") or []
+    rows = [row for row in items if isinstance(row, dict)]
     return ResultPage(
         count=int(number(data.get("count"))),
         headers=headers,
         rows=rows,
         page_index=page_index,
         page_size=page_size,
+        non_objects=len(items) - len(rows) if isinstance(items, list) else 0,
     )
 
 

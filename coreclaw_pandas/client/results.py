@@ -13,6 +13,7 @@ from typing import IO, Any
 from ..exceptions import InputError
 from ..models import ResultPage, RunLog
 from . import paging
+from .paging import ReadTally
 from .starts import require_slug
 from .transport import Transport
 from .wire import Wire
@@ -38,22 +39,37 @@ class ResultReads:
             run_slug, page_index=page_index, page_size=page_size or self.page_size
         )
 
+    @property
+    def cache_account(self) -> str | None:
+        """A one-way tag of the API key that names its account in the on-disk cache.
+
+        None without a key. The key cannot be recovered from it (a salted SHA-256).
+        """
+        return self._http.key_tag
+
     def iter_result_pages(
         self,
         run_slug: str,
         *,
         max_rows: int | None = None,
         page_size: int | None = None,
+        expected: int | None = None,
+        tally: ReadTally | None = None,
     ) -> Iterator[ResultPage]:
-        """Every result page in order, ``page_concurrency`` at a time.
+        """Every result page in order, ``page_concurrency`` at a time, to the known total.
 
-        See :func:`coreclaw_pandas.client.paging.result_pages` for the rules
-        (a running run's growth, the page-size step-down).
+        See :func:`coreclaw_pandas.client.paging.result_pages` for the rules (short
+        pages read again, rows de-duplicated by ``__coreclaw_data_id__``, a running
+        run's growth, the page-size step-down).
 
         Args:
             run_slug: The run.
             max_rows: Stop after this many rows.
             page_size: Rows per page (default: the client's ``page_size``).
+            expected: The run's row count (``Run.results``), when known: pages are read
+                to it even when the first page says less.
+            tally: A :class:`ReadTally` to fill, to check afterwards that nothing is
+                missing (``tally.complete``, ``tally.problems()``).
         """
         require_slug("run_slug", run_slug)
         return paging.result_pages(
@@ -62,6 +78,8 @@ class ResultReads:
             page_size=page_size or self.page_size,
             concurrency=self.page_concurrency,
             max_rows=max_rows,
+            expected=expected,
+            tally=tally,
         )
 
     def iter_results(

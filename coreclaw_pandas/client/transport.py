@@ -1,22 +1,20 @@
 """The one module that touches ``requests``.
 
-It owns the session, the key (attached by :class:`KeyAuth`, so no frame of a
-failing call holds it and no reply passes it on), the user agent, a timeout on
-every call and the retry policy; the envelope is read by the pure :mod:`.envelope`. It
-knows no endpoint: the wire modules (:mod:`.v1`, :mod:`.v2`) say which path to
-call, which header carries the key and whether a call is safe to repeat.
+It owns the session, the key (attached by :class:`KeyAuth`, so no frame of a failing
+call holds it and no reply passes it on), the user agent, a deadline on every reply
+and the retry loop; the envelope is read by the pure :mod:`.envelope`, and which
+call may repeat is each call's :class:`~.wire.Policy`. It knows no endpoint.
 
-Retries follow one rule: only a call that is safe to repeat is retried after a
-network error, a timeout, an unreadable body, HTTP 5xx or a server-error code.
-A call that starts a run is retried only when the server said it refused it
-(a rate-limit code in a CoreClaw envelope), because any other failure, a bare
-HTTP 429 page included, may hide a run that was started and charged. urllib3's
-``Retry`` does the counting, the exponential backoff with jitter, and the reading
-of ``Retry-After``.
+Only a call that is safe to repeat is retried after a network error, a timeout, an
+unreadable body, HTTP 5xx or a server-error code. A call that starts a run is
+retried only on a refusal in a CoreClaw envelope: any other failure, a bare HTTP 429
+page included, may hide a run that was started and charged. urllib3's ``Retry``
+counts, backs off with jitter and reads ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from typing import IO, Any
@@ -24,7 +22,8 @@ from typing import IO, Any
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from .. import _config
@@ -33,8 +32,6 @@ from . import envelope
 from .wire import Policy
 
 __all__ = ["KeyAuth", "Transport"]
-
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class KeyAuth(AuthBase):
@@ -60,6 +57,11 @@ class KeyAuth(AuthBase):
 
     def __repr__(self) -> str:
         return "KeyAuth(<key hidden>)"
+
+    def tag(self) -> str:
+        """A salted SHA-256 of the key: names its account (in the cache) without holding it."""
+        salted = b"coreclaw-pandas account\0" + self._key.encode("utf-8", "surrogateescape")
+        return hashlib.sha256(salted).hexdigest()[:32]
 
     def redact(self, content: bytes) -> bytes:
         """``content`` with every copy of the key replaced: a server may echo it back."""
@@ -93,7 +95,9 @@ class Transport:
         base_url: Root of the API, without a trailing slash.
         api_key: The key, or None for public endpoints only.
         auth_header: Builds the auth header from the key (the wire decides its name).
-        timeout: Read timeout in seconds; connects time out after ``_config.CONNECT_TIMEOUT``.
+        timeout: Seconds a reply may take, from the request sent to its last byte (a
+            wall-clock deadline, not per read); connects time out after
+            ``_config.CONNECT_TIMEOUT``.
         max_retries: Attempts after the first, for calls the policy allows to repeat.
         backoff_factor: Seconds; the wait doubles from this after each failure.
         session: A ``requests.Session`` to use (for proxies or certificates).
@@ -128,6 +132,11 @@ class Transport:
     def has_key(self) -> bool:
         """True if an API key was configured."""
         return self._auth is not None
+
+    @property
+    def key_tag(self) -> str | None:
+        """A salted SHA-256 of the key, naming its account in the cache; None without one."""
+        return self._auth.tag() if self._auth else None
 
     @staticmethod
     def _new_session(pool: int) -> requests.Session:
@@ -173,7 +182,7 @@ class Transport:
             params: Query parameters.
             body: JSON body (sent with ``Content-Type: application/json``).
             auth: Whether the call needs the API key.
-            timeout: Read timeout for this call, overriding the default.
+            timeout: Seconds for the whole reply of this call, overriding the default.
             context: Identifiers (run_slug, scraper_slug, task_slug) for error messages.
 
         Returns:
@@ -199,18 +208,9 @@ class Transport:
         deadline = time.monotonic() + _config.RETRY_DEADLINE
         while True:
             try:
-                return self._attempt(
-                    method,
-                    url,
-                    endpoint,
-                    headers,
-                    params,
-                    body,
-                    policy,
-                    timeout or self.timeout,
-                    context or {},
-                    key_auth=self._auth if auth else None,
-                )
+                request = (method, url, endpoint, headers, params, body, policy)
+                key_auth = self._auth if auth else None
+                return self._attempt(*request, timeout or self.timeout, context or {}, key_auth)
             except _Retryable as failure:
                 try:
                     retry = retry.increment(method, url, response=failure.raw, error=failure.final)
@@ -245,6 +245,9 @@ class Transport:
         context: Mapping[str, str | None],
         key_auth: KeyAuth | None = None,
     ) -> Any:
+        # One deadline for the whole reply: a per-read timeout alone lets a server
+        # trickling a byte a second hold the call for ever.
+        deadline = time.monotonic() + timeout
         try:
             resp = self._session.request(
                 method,
@@ -256,8 +259,9 @@ class Transport:
                 timeout=(_config.CONNECT_TIMEOUT, timeout),
                 # APIs do not redirect; following one could carry the key to another host.
                 allow_redirects=False,
+                stream=True,
             )
-            content = resp.content
+            content = _read_body(resp, endpoint=endpoint, deadline=deadline, timeout=timeout)
         except requests.RequestException as exc:
             error = _transport_error(exc, endpoint)
             if policy.idempotent:
@@ -268,29 +272,10 @@ class Transport:
         reply = envelope.read(resp.status_code, content, endpoint=endpoint, context=context)
         if reply.error is None:
             return reply.data
-        self._maybe_retry(reply.error, resp.status_code, reply.code, policy, resp)
+        transient = isinstance(reply.error, TransportError)
+        if policy.allows_retry(status=resp.status_code, code=reply.code, transient=transient):
+            raise _Retryable(reply.error, resp.raw)
         raise reply.error
-
-    @staticmethod
-    def _maybe_retry(
-        error: CoreClawError,
-        status: int,
-        code: int | None,
-        policy: Policy,
-        resp: requests.Response,
-    ) -> None:
-        # A definite business code decides; the HTTP status only speaks when there is none
-        # (a proxy's 502 page), so a 70002 sent as HTTP 500 is not retried. A bare 429
-        # page is no refusal: a proxy may send it after forwarding, so a start that got
-        # one may have created a run (docs/platform.md §2.5); only reads repeat it.
-        if code is None:
-            refused = False
-            transient = status in _RETRY_STATUSES or isinstance(error, TransportError)
-        else:
-            refused = code in policy.refused_codes
-            transient = refused or code in policy.retry_codes
-        if refused or (policy.idempotent and transient):
-            raise _Retryable(error, resp.raw)
 
     def download(
         self,
@@ -356,6 +341,42 @@ class Transport:
                 except MaxRetryError:
                     raise error from exc
                 retry.sleep()
+
+
+def _read_body(resp: requests.Response, *, endpoint: str, deadline: float, timeout: float) -> bytes:
+    """The whole body; a TransportError past the size cap, a ReadTimeout past the deadline."""
+    limit = _config.MAX_REPLY_BYTES
+    try:
+        declared = envelope.as_int(resp.headers.get("Content-Length"))
+        if declared is not None and declared > limit:
+            raise envelope.too_large(endpoint, f"declared {declared:,} bytes", limit)
+        chunks: list[bytes] = []
+        size = 0
+        while time.monotonic() <= deadline:
+            # read1 returns what one receive brings, so the deadline is checked between
+            # receives; read(n) would wait for n bytes, however slowly they come.
+            chunk = resp.raw.read1(1 << 16, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise envelope.too_large(endpoint, f"sent more than {limit:,} bytes", limit)
+        else:
+            raise requests.exceptions.ReadTimeout(f"no whole reply in {timeout:g} s")
+    except ReadTimeoutError as exc:
+        resp.close()
+        raise requests.exceptions.ReadTimeout(exc, response=resp) from exc
+    except Urllib3Error as exc:
+        resp.close()
+        raise requests.exceptions.ConnectionError(exc, response=resp) from exc
+    except BaseException:
+        # Ctrl-C, the cap or the deadline: the connection holds an unread rest, drop it.
+        resp.close()
+        raise
+    # Read to the end: the connection can go back to the pool for the next call.
+    resp.raw.release_conn()
+    return b"".join(chunks)
 
 
 def _transport_error(exc: requests.RequestException, endpoint: str) -> TransportError:

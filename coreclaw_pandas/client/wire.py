@@ -42,6 +42,28 @@ class Policy:
     retry_codes: frozenset[int]
     refused_codes: frozenset[int]
 
+    def allows_retry(self, *, status: int, code: int | None, transient: bool) -> bool:
+        """Whether a failed attempt may be sent again under this policy.
+
+        A definite business code decides; the HTTP status only speaks when there is
+        none (a proxy's 502 page), so a 70002 sent as HTTP 500 is not retried. A bare
+        429 page is no refusal: a proxy may send it after forwarding, so a start that
+        got one may have created a run (docs/platform.md §2.5); only reads repeat it.
+
+        Args:
+            status: The HTTP status of the reply.
+            code: The reply's business code, if it had one.
+            transient: The reply could not be read at all (a broken body).
+        """
+        if code is None:
+            return self.idempotent and (transient or status in RETRY_STATUSES)
+        refused = code in self.refused_codes
+        return refused or (self.idempotent and code in self.retry_codes)
+
+
+#: HTTP statuses worth a retry when a reply has no business code (a proxy's page).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
 
 class Wire(Protocol):
     """One API version on the wire, as the client and the pagers use it.

@@ -32,7 +32,7 @@ from . import clock, demo_site, v1, v2
 from .backend import exports
 from .backend.engine import Engine
 from .backend.state import Run, State
-from .faults import PROXY_PAGES, Fault, FaultPlan, RateLimiter, proxy_page
+from .faults import PAGE_FAULTS, PROXY_PAGES, Fault, FaultPlan, RateLimiter, proxy_page
 from .messages import Request, Response
 from .v1 import wire as wire_v1
 from .v2 import params as params_v2
@@ -229,6 +229,8 @@ class App:
             return response
         fault = self.faults.take(request.path)
         response = self._handle(request, fault)
+        # A fault aimed at one page is taken by the result route, once it knows the page.
+        fault = fault or request.page_fault
         self._record(request, response, fault.kind if fault else None)
         return response
 
@@ -240,7 +242,9 @@ class App:
             time.sleep(self.settings.latency_ms / 1000)
         if fault is not None:
             if fault.kind == "slow":
-                time.sleep(fault.delay)
+                self.faults.pause(fault.delay)
+            elif fault.kind in PAGE_FAULTS:
+                request.page_fault = fault
             elif fault.kind == "server_error":
                 return wire.server_error()
             elif fault.kind == "rate_limit":
@@ -265,6 +269,8 @@ class App:
         if fault is not None and fault.kind in PROXY_PAGES:
             status, page = proxy_page(fault.kind)
             return Response(status, page, "text/html")
+        if fault is not None and fault.kind == "trickle" and isinstance(response.body, bytes):
+            response.body = self.faults.trickle(response.body, fault.delay)
         return response
 
     def _route(self, request: Request, on_v2: bool) -> Response:

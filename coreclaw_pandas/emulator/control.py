@@ -227,25 +227,31 @@ class Emulator:
         fraction: float | None = None,
         seed: int | None = 0,
         delay: float = 2.0,
+        rows: int = 100,
+        page: int | None = None,
     ) -> Fault:
         """Make calls to ``path`` misbehave; see ``faults.FAULT_KINDS``.
 
         Args:
             path: Request path such as ``/api/v1/run/detail``, or a prefix ending in ``*``.
             kind: ``server_error``, ``rate_limit``, ``reset``, ``truncated``, ``slow``,
-                ``server_error_after``, or a proxy's HTML page after processing:
+                ``server_error_after``, ``trickle``, a proxy's HTML page after processing:
                 ``gateway_after`` (502), ``gateway_503_after``, ``gateway_504_after``,
-                ``html_429_after``.
+                ``html_429_after``, or a test-only result-page slip: ``short_page``,
+                ``empty_page``, ``null_data``, ``repeat_page``, ``skip_rows``.
             count: Fault the next ``count`` calls (1 when neither this nor fraction is given).
             fraction: Fault this share of calls, drawn from a ``random.Random(seed)``.
             seed: Seed for ``fraction``.
-            delay: Seconds of delay for ``slow``.
+            delay: Seconds of delay for ``slow``, or between bytes for ``trickle``.
+            rows: Rows skipped by ``skip_rows``.
+            page: Aim a page kind, or ``slow``, at this result page index only (counted
+                per hit of that page).
 
         Returns:
             The planned fault (its ``fired`` attribute counts uses).
         """
         return self._app.faults.add(
-            path, kind, count=count, fraction=fraction, seed=seed, delay=delay
+            path, kind, count=count, fraction=fraction, seed=seed, delay=delay, rows=rows, page=page
         )
 
     def clear_faults(self) -> None:

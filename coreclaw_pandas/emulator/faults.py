@@ -1,11 +1,17 @@
 """Injected faults and the per-key rate limiter.
 
 A fault is planned per path (exact, or a prefix ending in ``*``) for the next
-``count`` calls or a random ``fraction`` of calls. Every kind except the ``*_after``
-ones fires before the request is processed, so a faulted run start creates no run;
-the ``*_after`` kinds let the request take effect and then answer with an error,
-the cases a client must never retry blindly. The gateway and HTML 429 kinds play a
-proxy in front of the platform: their body is an HTML page, not a CoreClaw envelope.
+``count`` calls or a random ``fraction`` of calls. Every transport kind except the
+``*_after`` ones fires before the request is processed, so a faulted run start
+creates no run; the ``*_after`` kinds let the request take effect and then answer
+with an error, the cases a client must never retry blindly. The gateway and HTML
+429 kinds play a proxy in front of the platform: their body is an HTML page, not a
+CoreClaw envelope.
+
+The page kinds (``PAGE_FAULTS``) are test-only slips of a result page: the reply
+is a well-formed success whose rows are wrong. They let a client prove that it
+notices an incomplete read, which no transport check can. On other paths they
+do nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 #: Fault kinds and what the server does.
@@ -28,7 +35,18 @@ FAULT_KINDS = {
     "gateway_503_after": "process the request, then answer a proxy's HTML 503 page",
     "gateway_504_after": "process the request, then answer a proxy's HTML 504 page",
     "html_429_after": "process the request, then answer a proxy's HTML 429 page",
+    "trickle": "process the request, then send the reply one byte every `delay` seconds",
+    "short_page": "a result page with its last row missing",
+    "empty_page": "a result page with no rows, still claiming the full count",
+    "null_data": "a result page answered with `data: null`",
+    "repeat_page": "a result page holding the rows of the page before it",
+    "skip_rows": "a result page starting `rows` rows further on (rows skipped, count kept)",
+    "non_object": "a result page whose last row is a bare JSON string instead of an object",
 }
+#: The kinds that change the rows of a result page rather than the transport.
+PAGE_FAULTS = frozenset(
+    {"short_page", "empty_page", "null_data", "repeat_page", "skip_rows", "non_object"}
+)
 
 #: The HTTP status of each proxy-page kind.
 PROXY_PAGES = {
@@ -59,8 +77,10 @@ class Fault:
         kind: One of ``FAULT_KINDS``.
         count: Calls left to fault (None when ``fraction`` decides).
         fraction: Probability of faulting each matching call.
-        delay: Seconds to wait for ``slow``.
+        delay: Seconds to wait for ``slow``, or between bytes for ``trickle``.
         fired: How many times it fired.
+        rows: Rows skipped by ``skip_rows``.
+        page: For a page kind, the one page index it hits (None: any page).
     """
 
     path: str
@@ -69,6 +89,8 @@ class Fault:
     fraction: float | None = None
     delay: float = 0.0
     fired: int = 0
+    rows: int = 100
+    page: int | None = None
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def matches(self, path: str) -> bool:
@@ -89,6 +111,8 @@ class FaultPlan:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        # Set by clear(): a stalled reply ends then, so a test's teardown never waits it out.
+        self._released = threading.Event()
 
     def add(
         self,
@@ -99,6 +123,8 @@ class FaultPlan:
         fraction: float | None = None,
         seed: int | None = 0,
         delay: float = 2.0,
+        rows: int = 100,
+        page: int | None = None,
     ) -> Fault:
         """Plan a fault; see ``Emulator.inject_fault``.
 
@@ -117,16 +143,25 @@ class FaultPlan:
             raise ValueError("fraction must be in (0, 1]")
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', got {path!r}")
-        fault = Fault(path, kind, count, fraction, max(0.0, float(delay)), 0, random.Random(seed))
+        if rows < 1:
+            raise ValueError("rows must be at least 1")
+        if page is not None and (kind not in PAGE_FAULTS | {"slow"} or page < 1):
+            raise ValueError("page applies to the page kinds and slow only, and starts at 1")
+        fault = Fault(path, kind, count, fraction, max(0.0, float(delay)), 0, rows, page)
+        fault._rng = random.Random(seed)
         with self._lock:
             self._faults.append(fault)
         return fault
 
-    def take(self, path: str) -> Fault | None:
-        """Return the fault to apply to this request for ``path``, consuming one use."""
+    def take(self, path: str, page: int | None = None) -> Fault | None:
+        """Return the fault to apply to this request for ``path``, consuming one use.
+
+        Faults aimed at one page are taken only by the result-page routes, which know
+        the page asked for (``page``); the pipeline calls this without one.
+        """
         with self._lock:
             for fault in self._faults:
-                if fault.spent or not fault.matches(path):
+                if fault.spent or not fault.matches(path) or fault.page != page:
                     continue
                 if fault.fraction is not None and fault._rng.random() >= fault.fraction:
                     continue
@@ -136,16 +171,63 @@ class FaultPlan:
                 return fault
             return None
 
+    def take_page(self, path: str, page: int) -> Fault | None:
+        """The fault aimed at this result page, if any; a ``slow`` one waits here."""
+        fault = self.take(path, page)
+        if fault is not None and fault.kind == "slow":
+            self.pause(fault.delay)
+        return fault
+
     def clear(self) -> None:
-        """Remove all planned faults."""
+        """Remove all planned faults and end every stall still waiting."""
         with self._lock:
             self._faults.clear()
+            released, self._released = self._released, threading.Event()
+        released.set()
+
+    def pause(self, seconds: float) -> bool:
+        """Wait ``seconds``, or less if :meth:`clear` is called; True when cut short."""
+        with self._lock:
+            released = self._released
+        return released.wait(seconds)
+
+    def trickle(self, body: bytes, delay: float) -> Iterator[bytes]:
+        """``body`` one byte at a time, ``delay`` seconds apart (the rest at once on clear)."""
+        for i in range(len(body)):
+            yield body[i : i + 1]
+            if self.pause(delay):
+                yield body[i + 1 :]
+                return
 
     @property
     def faults(self) -> list[Fault]:
         """The planned faults (spent ones included, for inspection)."""
         with self._lock:
             return list(self._faults)
+
+
+def page_start(fault: Fault | None, start: int, size: int) -> int:
+    """The first row a result page serves: moved by ``repeat_page`` and ``skip_rows``."""
+    if fault is None:
+        return start
+    if fault.kind == "repeat_page":
+        return max(0, start - size)
+    if fault.kind == "skip_rows":
+        return start + fault.rows
+    return start
+
+
+def page_rows(fault: Fault | None, rows: list[bytes]) -> list[bytes]:
+    """The encoded rows a result page serves: cut or spoilt by the page kinds."""
+    if fault is None:
+        return rows
+    if fault.kind == "short_page":
+        return rows[:-1]
+    if fault.kind == "empty_page":
+        return []
+    if fault.kind == "non_object" and rows:
+        return [*rows[:-1], b'"not an object"']
+    return rows
 
 
 class RateLimiter:

@@ -34,6 +34,7 @@ class Request:
         body: Raw body bytes.
         body_error: Why the body could not be read (too large, bad chunking), if so.
         client: Peer address, used as the rate-limit identity of key-less calls.
+        page_fault: A test-only result-page slip planned for this request (``faults.Fault``).
     """
 
     method: str
@@ -43,6 +44,7 @@ class Request:
     body: bytes = b""
     body_error: str | None = None
     client: str = ""
+    page_fault: Any = field(default=None, repr=False, compare=False)
     _decoded: tuple[Any, str | None] | None = field(default=None, repr=False, compare=False)
 
     def credential(self) -> str | None:

@@ -4,6 +4,9 @@ A finished run never changes, so its frame can be kept and read back instead of
 paging through the API again. Each file is keyed by:
 
 * the base URL, hashed (so no host, path or key ever appears in a file name);
+* the account: a one-way tag of the API key (never the key), so a frame is only
+  ever found again by the account that read it. The caller still authorises
+  each hit with one API call: a tag proves nothing about a key that was revoked;
 * the run_slug;
 * ``options_key``: whatever text the caller uses to describe the build options
   that change the frame (columns, flatten, dtypes, labels, max_rows), hashed.
@@ -20,6 +23,10 @@ the file's metadata, then decoded on load. Every other dtype (``Int64``,
 ``df.attrs`` come back as they were (the one loss: ``pd.NA`` inside an object
 column comes back as ``None``, JSON having a single null). A file that cannot
 be read is a miss and is removed; loading never raises.
+
+The cache holds someone's scraped data: files are written ``0600`` and a folder
+this module creates is ``0700`` (as is the default folder, even when it exists).
+A folder named by ``$CORECLAW_CACHE_DIR`` that already exists keeps its mode.
 
 Where the files live: ``$CORECLAW_CACHE_DIR`` if set; otherwise
 ``$XDG_CACHE_HOME/coreclaw-pandas`` or ``~/.cache/coreclaw-pandas`` (Linux),
@@ -60,7 +67,10 @@ _TEMP_GLOBS = (f".*.tmp{_SUFFIX}", ".*.tmp")
 #: Parquet schema metadata key holding the cache's own record.
 _META_KEY = b"coreclaw_pandas.cache"
 #: Bumped when the file layout changes; older files then read as misses.
-_FORMAT = 1
+#: 2: the account joined the key (format 1 files, shared by every key, are never read).
+_FORMAT = 2
+#: An account tag is hex; anything else is refused rather than written into a name.
+_SAFE_ACCOUNT = re.compile(r"[0-9a-f]{8,64}")
 #: run_slugs are ULIDs; anything else is hashed so a path cannot be steered.
 _SAFE_SLUG = re.compile(r"[A-Za-z0-9_]{1,80}")
 
@@ -96,9 +106,22 @@ def _site(base_url: str) -> str:
     return _digest(base_url.strip().rstrip("/"))[:16]
 
 
-def _path(base_url: str, run_slug: str, options_key: str) -> Path:
+def _path(base_url: str, account: str, run_slug: str, options_key: str) -> Path:
+    if not _SAFE_ACCOUNT.fullmatch(account):
+        raise ValueError("The cache account must be the client's key tag (hex), not a key.")
     slug = run_slug if _SAFE_SLUG.fullmatch(run_slug) else _digest(run_slug)[:32]
-    return cache_dir() / f"{_site(base_url)}-{slug}-{_digest(options_key)[:16]}{_SUFFIX}"
+    name = f"{_site(base_url)}-{account[:32]}-{slug}-{_digest(options_key)[:16]}{_SUFFIX}"
+    return cache_dir() / name
+
+
+def _private_folder(folder: Path) -> None:
+    created = not folder.exists()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if created or folder == _platform_cache_dir({}, sys.platform, Path.home()):
+        # mkdir's mode gives way to the umask only to be stricter; an existing default
+        # folder from an older version (0755) is tightened too.
+        with suppress(OSError):
+            folder.chmod(0o700)
 
 
 def _encode_json(series: pd.Series) -> Any:
@@ -118,7 +141,9 @@ def _encode_json(series: pd.Series) -> Any:
     return pd.array([encode(value) for value in series.tolist()], dtype=STRING_DTYPE)
 
 
-def store(df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "") -> Path:
+def store(
+    df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "", *, account: str
+) -> Path:
     """Write a finished run's frame to the cache, atomically.
 
     The file is written next to its final name and moved into place, so a
@@ -130,13 +155,14 @@ def store(df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "")
         base_url: The platform's base URL (hashed into the name).
         run_slug: The run.
         options_key: Text describing the build options that shaped ``df``.
+        account: The reading key's tag (``Client.cache_account``), never the key.
 
     Returns:
-        The file written.
+        The file written (mode 0600).
 
     Raises:
-        ValueError: Column names are not unique strings, or a value cannot be
-            stored exactly.
+        ValueError: Column names are not unique strings, a value cannot be stored
+            exactly, or ``account`` is not a tag.
         OSError: The folder cannot be written.
     """
     if not df.columns.is_unique or not all(isinstance(name, str) for name in df.columns):
@@ -148,6 +174,7 @@ def store(df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "")
     record = {
         "format": _FORMAT,
         "site": _site(base_url),
+        "account": account,
         "run_slug": run_slug,
         "options_key": options_key,
         "json_columns": json_columns,
@@ -157,18 +184,24 @@ def store(df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "")
     metadata = {**(table.schema.metadata or {}), _META_KEY: json.dumps(record).encode()}
     table = table.replace_schema_metadata(metadata)
 
-    path = _path(base_url, run_slug, options_key)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _path(base_url, account, run_slug, options_key)
+    _private_folder(path.parent)
     with atomic_path(path) as temp:
         pq.write_table(table, temp)
+        # Before the move, so the final name never exists with a wider mode.
+        temp.chmod(0o600)
     return path
 
 
-def _read(path: Path, base_url: str, run_slug: str, options_key: str) -> pd.DataFrame | None:
+def _read(
+    path: Path, base_url: str, account: str, run_slug: str, options_key: str
+) -> pd.DataFrame | None:
     table = pq.read_table(path)
     record = json.loads((table.schema.metadata or {})[_META_KEY])
-    expected = (_FORMAT, _site(base_url), run_slug, options_key)
-    found = (record["format"], record["site"], record["run_slug"], record["options_key"])
+    expected = (_FORMAT, _site(base_url), account, run_slug, options_key)
+    found = tuple(
+        record.get(name) for name in ("format", "site", "account", "run_slug", "options_key")
+    )
     if found != expected:
         return None
     df: pd.DataFrame = table.to_pandas()
@@ -181,25 +214,29 @@ def _read(path: Path, base_url: str, run_slug: str, options_key: str) -> pd.Data
     return df
 
 
-def load(base_url: str, run_slug: str, options_key: str = "") -> pd.DataFrame | None:
+def load(
+    base_url: str, run_slug: str, options_key: str = "", *, account: str
+) -> pd.DataFrame | None:
     """Read a cached frame, or None on a miss.
 
     A file that is unreadable, corrupt, from another cache format, or recorded
-    for other keys counts as a miss and is removed. This never raises.
+    for other keys counts as a miss and is removed. This never raises. A hit is
+    not an authorisation: the caller checks the key still reaches the run.
 
     Args:
         base_url: The platform's base URL.
         run_slug: The run.
         options_key: The same text given to :func:`store`.
+        account: The reading key's tag; a frame stored for another account is a miss.
     """
     try:
-        path = _path(base_url, run_slug, options_key)
+        path = _path(base_url, account, run_slug, options_key)
         if not path.is_file():
             return None
-    except OSError:
+    except (OSError, ValueError):
         return None
     try:
-        df = _read(path, base_url, run_slug, options_key)
+        df = _read(path, base_url, account, run_slug, options_key)
     except Exception as err:  # any failure to read makes the file worthless, never fatal
         _log.debug("Dropping unreadable cache file %s: %s", path, err)
         df = None

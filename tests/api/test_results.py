@@ -53,7 +53,8 @@ def test_finished_runs_are_cached_on_disk(configured, emu):
     first = cc.results_df(run)
     emu.clear_requests()
     second = cc.results_df(run)
-    assert emu.requests == []  # no API call at all
+    # One call, the run's detail: it authorises the hit for this key (issue 14).
+    assert len(emu.requests) == 1 and "result" not in emu.requests[0].path
     pd.testing.assert_frame_equal(first, second)
     assert second.attrs["coreclaw"]["run_slug"] == run.slug
     assert cc.clear_cache() >= 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .. import params
+from .. import faults, params
 from ..backend.engine import BalanceTooLow, TooManyRuns
 from ..backend.ids import SlugKind
 from ..backend.state import Run, RunStatus
@@ -89,9 +89,13 @@ def _page_args(app: App, body: dict[str, Any], *, required: bool) -> tuple[int, 
     return index, size
 
 
-def _results_bytes(app: App, run: Run, index: int, size: int) -> bytes:
+def _results_bytes(
+    app: App, run: Run, index: int, size: int, fault: faults.Fault | None = None
+) -> bytes:
     # Rows are stored encoded, so a page is a join: no per-row JSON work here.
-    count, headers, rows = app.state.page(run, (index - 1) * size, size)
+    start = faults.page_start(fault, (index - 1) * size, size)
+    count, headers, rows = app.state.page(run, start, size)
+    rows = faults.page_rows(fault, rows)
     head = json.dumps({"count": count, "headers": headers}, ensure_ascii=False)[:-1].encode()
     return b"".join(
         (
@@ -277,7 +281,10 @@ def result_list(app: App, request: Request, body: dict[str, Any]) -> Response:
     """``POST /api/v1/run/result/list``: one page of a run's rows."""
     run = run_from(app, body)
     index, size = _page_args(app, body, required=False)
-    return raw_ok(_results_bytes(app, run, index, size))
+    fault = request.page_fault = request.page_fault or app.faults.take_page(request.path, index)
+    if fault is not None and fault.kind == "null_data":
+        return raw_ok(b"null")
+    return raw_ok(_results_bytes(app, run, index, size, fault))
 
 
 def export(app: App, request: Request, body: dict[str, Any]) -> Response:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .. import clock, params
+from .. import clock, faults, params
 from ..backend.engine import BalanceTooLow, TooManyRuns
 from ..backend.exports import XLSX_MAX_ROWS
 from ..backend.ids import SlugKind
@@ -289,7 +289,13 @@ def run_result(app: App, call: Call) -> Response:
     """``GET .../result``: one page of a run's rows."""
     run = target_run(app, call)
     page = query_window(app, call.query)
-    count, headers, rows = app.state.page(run, page.start, page.limit)
+    fault = call.request.page_fault or app.faults.take_page(call.request.path, page.page_index)
+    call.request.page_fault = fault
+    if fault is not None and fault.kind == "null_data":
+        return raw_ok(b"null")
+    start = faults.page_start(fault, page.start, page.limit)
+    count, headers, rows = app.state.page(run, start, page.limit)
+    rows = faults.page_rows(fault, rows)
     return raw_ok(results_bytes(count, headers, rows, page.page_index, page.limit))
 
 
