@@ -60,8 +60,8 @@ class Settings:
         sync_wait_cap: Seconds a synchronous start waits for its run to finish.
         abort_delay: Seconds a run stays Aborting (5) before it ends as Failed.
         export_ttl: Seconds an export download URL stays valid.
-        max_concurrent_runs: Unfinished runs the plan allows; a start beyond it (v1 or
-            v2) gets 30003 (None = unlimited).
+        max_concurrent_runs: Executing runs (ready or running, not aborting) the plan
+            allows; a start beyond it (v1 or v2) gets 30003 (None = unlimited).
         v2_offset_mode: How v2 reads ``offset``: ``"page"`` (1-based page number) or
             ``"row"`` (zero-based row offset).
         v2_log_format: v2 log entries as ``"objects"`` (like v1) or plain ``"strings"``.

@@ -48,11 +48,15 @@ class BalanceTooLow(StartRefused):
 
 
 class TooManyRuns(StartRefused):
-    """``active`` runs are unfinished and the plan allows ``limit`` at a time."""
+    """``active`` runs are executing and the plan allows ``limit`` at a time."""
 
     def __init__(self, active: int, limit: int) -> None:
-        super().__init__(f"{active} runs are unfinished and the plan allows {limit} at a time")
+        super().__init__(f"{active} runs are executing and the plan allows {limit} at a time")
         self.active, self.limit = active, limit
+
+
+#: Run states that take one of the plan's concurrent slots.
+_HOLDS_SLOT = frozenset({RunStatus.READY, RunStatus.RUNNING})
 
 
 def _now_ms() -> int:
@@ -253,7 +257,10 @@ class Engine:
                 raise BalanceTooLow(balance)
             limit = self._max_active()
             if limit is not None:
-                active = sum(1 for run in state.runs.values() if not run.status.terminal)
+                # Only executing runs hold a slot (docs/platform.md, concurrency limits):
+                # an aborting run has given its slot back. Ready counts, being the
+                # first instant of running, so racing starts cannot overbook.
+                active = sum(1 for run in state.runs.values() if run.status in _HOLDS_SLOT)
                 if active >= limit:
                     raise TooManyRuns(active, limit)
             run = Run(

@@ -22,6 +22,7 @@ from typing import Any
 from .. import clock
 from ..workers.base import WorkerSpec
 from .ids import SlugKind, new_slug, stable_slug
+from .run_queue import RunQueue
 
 #: Starting balance in USD when none is given: enough for a few million rows at $0.0001.
 DEFAULT_BALANCE = Decimal("100.0000")
@@ -186,6 +187,7 @@ class State:
         self.tasks: dict[str, Task] = {}
         self.exports: dict[str, Export] = {}
         self._task_numbers = itertools.count(1)
+        self.queue = RunQueue()
         self.seed_tasks()
 
     def _add_worker(self, worker: WorkerSpec) -> None:
@@ -384,4 +386,5 @@ class State:
             self.exports.clear()
             self.account = Account(balance=balance)
             self._task_numbers = itertools.count(1)
+            self.queue.clear()
         self.seed_tasks()

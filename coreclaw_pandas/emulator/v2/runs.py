@@ -50,6 +50,7 @@ from .wire import (
     not_found,
     ok,
     raw_ok,
+    refuse_flat_input,
     results_bytes,
     run_item,
     sync_meta,
@@ -72,10 +73,11 @@ def worker_from(app: App, ident: str, *, where: str = "workerId") -> WorkerSpec:
     """Return the Worker whose ULID or ``owner~name`` path is ``ident``.
 
     Raises:
-        ApiError: 11000 for an ``owner/name`` id, 11004 for an unknown one.
+        ApiError: 11004 (HTTP 404) for an ``owner/name`` id or an unknown one.
     """
     if "/" in ident:
-        raise bad_request(
+        # Production answers an encoded owner%2Fname with 404 + 11004 (vendor's probe).
+        raise not_found(
             f"{where} must be a Worker ULID or owner~name, not owner/name: {short(ident)}"
         )
     worker = app.state.find_worker(ident.replace("~", "/")) if ident else None
@@ -234,6 +236,7 @@ def run_worker(app: App, call: Call) -> Response:
     options = start_options(app, body)
     # The input is checked against the schema of a version that exists, so 50003 comes first.
     check_version(worker, version)
+    refuse_flat_input(call.body.get("input"))
     custom, system, problems = read_input(worker, call.body.get("input"))
     body.problems += problems
     body.check()
@@ -308,12 +311,12 @@ def run_abort(app: App, call: Call) -> Response:
     """``POST .../abort``: move an unfinished run to aborting.
 
     Raises:
-        ApiError: 70002 (HTTP 409) when the run has already finished.
+        ApiError: 70002 (HTTP 400, the vendor's probe) when the run has already finished.
     """
     run = target_run(app, call)
     if not app.engine.abort(run):
         raise ApiError(
-            409,
+            400,
             RUN_FAILED,
             [f"the run has already finished ({STATUS_NAMES[run.status]}); nothing to abort"],
         )

@@ -106,6 +106,23 @@ def bad_body(details: Iterable[str]) -> ApiError:
     return ApiError(422, INVALID_ARGUMENT, details)
 
 
+def refuse_flat_input(raw: Any) -> None:
+    """Refuse a run ``input`` that is not wrapped in ``parameters`` (400 + 11000).
+
+    Production answers a flat ``{"input": {"keyword": ...}}`` start with HTTP 400
+    and 11000 (the vendor's probe), not with the 422 of other schema problems.
+
+    Raises:
+        ApiError: 11000 (HTTP 400) naming the stray keys.
+    """
+    if isinstance(raw, dict) and set(raw) - {"parameters"}:
+        stray = ", ".join(sorted(repr(str(key))[:40] for key in set(raw) - {"parameters"}))
+        raise bad_request(
+            f"input has {stray} at its top level: the Worker input goes in "
+            "input.parameters.custom"
+        )
+
+
 def not_found(*details: str) -> ApiError:
     """Return the 11004 error (HTTP 404) for an unknown Worker, run, task or path."""
     return ApiError(404, NOT_FOUND, details)

@@ -72,7 +72,7 @@ def test_failed_and_aborting_statuses(v2):
     assert v2.ok("POST", f"/worker-runs/{slug}/abort") is None  # still aborting: fine
     detail = v2.wait(slug)
     assert detail["status"] == "failed" and "aborted" in detail["err_msg"]
-    details = v2.fail("POST", f"/worker-runs/{slug}/abort", 70002, 409)
+    details = v2.fail("POST", f"/worker-runs/{slug}/abort", 70002, 400)
     assert "finished" in details[0]
 
 
@@ -87,7 +87,6 @@ def test_failed_and_aborting_statuses(v2):
         (lambda b: b.update(callback_url="ftp://x"), ["callback_url"]),
         (lambda b: b.update(version=3), ["version", "string"]),
         (lambda b: b.update(input="rows=3"), ["input", "object"]),
-        (lambda b: b.update(input={"rows": 3}), ["input", "rows", "input.parameters.custom"]),
         (lambda b: b["input"].update(parameters=[]), ["input.parameters must be an object"]),
         (lambda b: b["input"]["parameters"].update(custom="x"), ["custom", "object"]),
         (lambda b: b["input"]["parameters"].update(custom={}), ["missing", "rows"]),
@@ -321,7 +320,7 @@ def test_last_shortcuts_account_and_worker_scoped(v2, done):
     assert v2.ok("GET", "/worker-runs/last/log")["all_logs_url"].endswith(f"{slow}.log")
     assert v2.ok("POST", "/worker-runs/last/abort") is None
     assert v2.run(slow)["status"] in ("aborting", "failed")
-    v2.fail("POST", f"/workers/{COUNTER_ID}/runs/last/abort", 70002, 409)
+    v2.fail("POST", f"/workers/{COUNTER_ID}/runs/last/abort", 70002, 400)
     again = v2.ok("POST", f"/workers/{COUNTER_ID}/runs/last/rerun", json={})["run_slug"]
     assert v2.ok("GET", "/worker-runs/last")["slug"] == again
     newest = v2.ok("POST", "/worker-runs/last/rerun", json={"is_async": True})["run_slug"]
