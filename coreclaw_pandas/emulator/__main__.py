@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrent-runs",
         type=int,
         default=None,
-        help="unfinished runs the plan allows; starts beyond it get 30003 (unlimited)",
+        help="executing runs the plan allows; starts beyond it get 30003 (unlimited)",
     )
     parser.add_argument(
         "--v2-offset-mode",
@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=8.0,
         help="zone of the platform's calendar for v2 run-list months (8: Beijing, as production)",
+    )
+    parser.add_argument(
+        "--v1-error-status",
+        choices=("spec", "200"),
+        default="spec",
+        help="HTTP status of v1 business errors: the spec's 4xx/5xx (spec) or always 200 (200)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
@@ -104,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         v2_offset_mode=args.v2_offset_mode,
         v2_log_format=args.v2_log_format,
         month_utc_offset_hours=args.month_utc_offset_hours,
+        v1_error_status=args.v1_error_status,
     )
     emulator.start()
     print(f"CoreClaw emulator serving at {emulator.url}", flush=True)

@@ -43,7 +43,11 @@ CALLBACK_BACKOFF = (0.5, 1.0)
 #: Wire modules by the ``api_version`` a run records (for callbacks).
 WIRES = {"v1": wire_v1, "v2": wire_v2}
 #: Knobs that take one of a few names, and those names.
-CHOICES = {"v2_offset_mode": params_v2.OFFSET_MODES, "v2_log_format": wire_v2.LOG_FORMATS}
+CHOICES = {
+    "v2_offset_mode": params_v2.OFFSET_MODES,
+    "v2_log_format": wire_v2.LOG_FORMATS,
+    "v1_error_status": wire_v1.ERROR_STATUS_MODES,
+}
 
 
 @dataclass
@@ -67,6 +71,9 @@ class Settings:
         v2_log_format: v2 log entries as ``"objects"`` (like v1) or plain ``"strings"``.
         month_utc_offset_hours: The zone of the platform's calendar, in hours east of
             UTC: a v2 run list covers one month of it (production: 8, Beijing time).
+        v1_error_status: HTTP status of v1 business errors: ``"spec"`` (the v1
+            spec's 4xx/5xx) or ``"200"`` (HTTP 200 with the ``code``, as the official
+            v1 clients assume).
     """
 
     api_keys: tuple[str, ...] = ("emulator-key",)
@@ -82,6 +89,7 @@ class Settings:
     v2_offset_mode: str = "page"
     v2_log_format: str = "objects"
     month_utc_offset_hours: float = 8.0
+    v1_error_status: str = "spec"
 
 
 @dataclass(frozen=True)
