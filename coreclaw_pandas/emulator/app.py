@@ -144,13 +144,15 @@ class App:
             run_speed=lambda: max(self.settings.run_speed, 1e-6),
             abort_delay=lambda: self.settings.abort_delay,
             max_active=lambda: self.settings.max_concurrent_runs,
-            on_finish=self._deliver_callback,
+            on_status=self._notify_status,
         )
         self.faults = FaultPlan()
         self.limiter = RateLimiter(settings.rate_limit)
         self.recorded: deque[RecordedRequest] = deque(maxlen=RECORD_LIMIT)
         self.callbacks: list[CallbackAttempt] = []
         self._lock = threading.Lock()
+        # The newest delivery thread of each run, so its callbacks arrive in order.
+        self._deliveries: dict[str, threading.Thread] = {}
         self.base_url = ""
 
     # Helpers the routes use ----------------------------------------------
@@ -282,10 +284,34 @@ class App:
 
     # Callbacks -------------------------------------------------------------
 
-    def _deliver_callback(self, run: Run) -> None:
+    def _notify_status(self, run: Run) -> None:
+        """Send ``run``'s callback for the status it has now, after its earlier ones."""
         if not run.callback_url:
             return
+        # The body is taken now: a delivery that waits must still report this status.
         body = WIRES[run.api_version].callback_body(self, run)
+        with self._lock:
+            before = self._deliveries.get(run.slug)
+            thread = threading.Thread(
+                target=self._deliver_after, args=(before, run, body), daemon=True
+            )
+            self._deliveries[run.slug] = thread
+        thread.start()
+
+    def _deliver_after(
+        self, before: threading.Thread | None, run: Run, body: dict[str, Any]
+    ) -> None:
+        if before is not None:
+            before.join()
+        try:
+            self._deliver_callback(run, body)
+        finally:
+            with self._lock:
+                if self._deliveries.get(run.slug) is threading.current_thread():
+                    del self._deliveries[run.slug]
+
+    def _deliver_callback(self, run: Run, body: dict[str, Any]) -> None:
+        assert run.callback_url is not None
         data = json.dumps(body).encode()
         for attempt in range(CALLBACK_ATTEMPTS):
             if attempt:

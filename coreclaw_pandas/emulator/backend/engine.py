@@ -184,7 +184,9 @@ class Engine:
         run_speed: Callable returning the current speed multiplier (> 0).
         abort_delay: Callable returning seconds a run stays Aborting before Failed.
         max_active: Callable returning the unfinished runs the plan allows (None: any).
-        on_finish: Called (in its own thread) with each run once it is terminal.
+        on_status: Called with a run each time its status changes to running and once
+            it is terminal (the callbacks page: "after the run status changes or
+            finishes"); it must not block.
     """
 
     def __init__(
@@ -194,13 +196,13 @@ class Engine:
         run_speed: Callable[[], float],
         abort_delay: Callable[[], float],
         max_active: Callable[[], int | None] = lambda: None,
-        on_finish: Callable[[Run], None],
+        on_status: Callable[[Run], None],
     ) -> None:
         self.state = state
         self.run_speed = run_speed
         self._abort_delay = abort_delay
         self._max_active = max_active
-        self._on_finish = on_finish
+        self._on_status = on_status
         self._notify = True
         # Timeout watchdogs by run slug, cancelled when the run ends first.
         self._watchdogs: dict[str, threading.Timer] = {}
@@ -304,6 +306,8 @@ class Engine:
                 if run.status is not RunStatus.READY:
                     return
                 run.status = RunStatus.RUNNING
+            if self._notify:
+                self._on_status(run)
             self._system(run, 2, f"Starting {run.worker.title} {run.version}.")
             # A copy, so a Worker that edits its input cannot change what a rerun sends.
             run.worker.run(ctx, copy.deepcopy(run.custom))
@@ -348,7 +352,7 @@ class Engine:
             )
         run.done.set()
         if self._notify:
-            threading.Thread(target=self._on_finish, args=(run,), daemon=True).start()
+            self._on_status(run)
         return True
 
     def abort(self, run: Run) -> bool:

@@ -347,7 +347,8 @@ def test_callbacks_use_the_body_of_the_version_that_started_the_run(v2, api):
     receiver = Receiver()
     try:
         slug = v2.start({"rows": 2}, callback_url=receiver.url)
-        body = receiver.next_body()
+        running, body = receiver.until(2)
+        assert running["run_slug"] == slug and running["run_status"] == "running"
         detail = v2.run(slug)
         assert body == {
             "run_slug": slug,
@@ -360,12 +361,14 @@ def test_callbacks_use_the_body_of_the_version_that_started_the_run(v2, api):
             "result_message": "The run succeeded with 2 results.",
         }
         from_v1 = api.start(custom={"rows": 1}, callback_url=receiver.url)
-        body = receiver.next_body()
+        running, body = receiver.until(4)[2:]
+        assert running["run_slug"] == from_v1 and running["status"] == 2
         assert body == {"run_slug": from_v1, "status": 3, "results": 1, "usage": "0.0010"}
         rerun = v2.ok("POST", f"/worker-runs/{from_v1}/rerun", json={"callback_url": receiver.url})[
             "run_slug"
         ]
-        body = receiver.next_body()
+        running, body = receiver.until(6)[4:]
+        assert running["run_status"] == "running"
         assert body["run_slug"] == rerun and body["run_status"] == "succeeded"
     finally:
         receiver.close()
