@@ -25,6 +25,7 @@ from ..workers.base import RunAborted, WorkerFailed, WorkerSpec
 from .ids import DATA_ID_KEY, data_id, encode_row, new_slug
 from .regions import DEFAULT_REGION
 from .state import LogEntry, Run, RunStatus, State
+from .validation import first_missing
 
 _log = logging.getLogger(__name__)
 #: Longest wait honoured (a year): larger timeouts overflow the platform's timers.
@@ -309,6 +310,11 @@ class Engine:
             if self._notify:
                 self._on_status(run)
             self._system(run, 2, f"Starting {run.worker.title} {run.version}.")
+            # Starts are validated, but a task saved with flat input reaches here with
+            # an empty custom: the Worker refuses it the way production's do.
+            missing = first_missing(run.worker.input_schema, run.custom)
+            if missing is not None:
+                raise WorkerFailed(f"{missing} is required")
             # A copy, so a Worker that edits its input cannot change what a rerun sends.
             run.worker.run(ctx, copy.deepcopy(run.custom))
         except RunAborted:

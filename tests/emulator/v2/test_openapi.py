@@ -47,7 +47,13 @@ FREE = {
     "getWorker": {"parameters.custom"},
     "getWorkerInputSchema": {"input_schema"},
     "getWorkerTaskInput": {"input"},
+    # Task objects follow the production audit where the spec's examples differ (issue 13):
+    # list items have no id, a detail has no description; test_tasks.py checks both sets.
+    "listWorkerTasks": {"list[]"},
+    "getWorkerTask": {""},
 }
+#: Operations whose production reply carries ``data: {}`` where the spec's example has none.
+DATA_EMPTY = {"updateWorkerTask", "updateWorkerTaskInput"}
 
 
 @pytest.fixture
@@ -112,7 +118,9 @@ def check(spec: dict, path: str, method: str, reply: requests.Response, status: 
     content = response["content"]["application/json"]
     _validator(spec, content["schema"]).validate(body)
     example = next(iter(content["examples"].values()))["value"]
-    if status == 200:
+    if status == 200 and operation["operationId"] in DATA_EMPTY:
+        assert body["data"] == {}, (path, body)
+    elif status == 200:
         assert ("data" in body) == ("data" in example), (path, body)
         free = FREE.get(operation["operationId"], set())
         _like(example.get("data"), body.get("data"), free)
