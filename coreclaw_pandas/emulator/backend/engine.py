@@ -22,10 +22,14 @@ from typing import Any
 
 from .. import clock
 from ..workers.base import RunAborted, WorkerFailed, WorkerSpec
+from .admission import BalanceTooLow, StartRefused, TooManyRuns, admit
 from .ids import DATA_ID_KEY, data_id, encode_row, new_slug
 from .regions import DEFAULT_REGION
 from .state import LogEntry, Run, RunStatus, State
 from .validation import first_missing
+
+# The refusals are part of this module's interface: the API packages catch them.
+__all__ = ["BalanceTooLow", "Engine", "StartRefused", "TooManyRuns"]
 
 _log = logging.getLogger(__name__)
 #: Longest wait honoured (a year): larger timeouts overflow the platform's timers.
@@ -34,30 +38,6 @@ MAX_WAIT_SECONDS = 365 * 24 * 3600.0
 READY_SECONDS = 0.05
 ABORTED_MESSAGE = "The run was aborted by the user."
 BALANCE_MESSAGE = "The run was stopped because the account balance ran out."
-
-
-class StartRefused(Exception):
-    """A start the platform refuses: no run is created and nothing is charged."""
-
-
-class BalanceTooLow(StartRefused):
-    """The balance (``balance``, in USD) cannot pay for one row of the Worker."""
-
-    def __init__(self, balance: Decimal) -> None:
-        super().__init__(f"the balance ({balance} USD) cannot pay for a run")
-        self.balance = balance
-
-
-class TooManyRuns(StartRefused):
-    """``active`` runs are executing and the plan allows ``limit`` at a time."""
-
-    def __init__(self, active: int, limit: int) -> None:
-        super().__init__(f"{active} runs are executing and the plan allows {limit} at a time")
-        self.active, self.limit = active, limit
-
-
-#: Run states that take one of the plan's concurrent slots.
-_HOLDS_SLOT = frozenset({RunStatus.READY, RunStatus.RUNNING})
 
 
 def _now_ms() -> int:
@@ -254,18 +234,7 @@ class Engine:
         # Held across the checks and the start, so two racing starts cannot both
         # take the last slot.
         with state.lock:
-            balance = state.account.balance
-            # A start needs money for at least one row: the platform refuses empty wallets.
-            if balance <= 0 or balance < Decimal(str(worker.price_per_row)):
-                raise BalanceTooLow(balance)
-            limit = self._max_active()
-            if limit is not None:
-                # Only executing runs hold a slot (docs/platform.md, concurrency limits):
-                # an aborting run has given its slot back. Ready counts, being the
-                # first instant of running, so racing starts cannot overbook.
-                active = sum(1 for run in state.runs.values() if run.status in _HOLDS_SLOT)
-                if active >= limit:
-                    raise TooManyRuns(active, limit)
+            admit(state, worker, self._max_active())
             run = Run(
                 slug=new_slug(),
                 worker=worker,
