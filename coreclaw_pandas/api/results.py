@@ -281,7 +281,8 @@ def export(
     Args:
         run: A Run or run_slug.
         path: Where to write the file.
-        format: ``"csv"`` or ``"json"``.
+        format: ``"csv"`` or ``"json"``; on API v2 also ``"jsonl"``, ``"xlsx"``,
+            ``"xls"``, ``"xml"``, ``"html"`` or ``"rss"``.
         columns: Keys to keep; all when None.
         progress: Force the byte bar on/off.
         client: The client to use instead of the default.

@@ -393,5 +393,9 @@ class Client(ResultReads):
 
     @staticmethod
     def parse_callback(body: Mapping[str, Any]) -> Run:
-        """Parse a run-finished callback body (either documented shape) into a Run."""
+        """Parse a callback body (either documented shape) into a Run.
+
+        The platform posts on each status change (running, then the end), so
+        check the returned ``status`` before treating the run as finished.
+        """
         return replies.callback(body)

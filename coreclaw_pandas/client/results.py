@@ -96,7 +96,8 @@ class ResultReads:
 
         Args:
             run_slug: The run.
-            format: ``"csv"`` or ``"json"`` (v1); v2 adds ``"jsonl"`` and ``"xlsx"``.
+            format: ``"csv"`` or ``"json"`` (v1); v2 adds ``"jsonl"``, ``"xlsx"``,
+                ``"xls"``, ``"xml"``, ``"html"`` and ``"rss"``.
             columns: Keys to keep; all when None.
         """
         require_slug("run_slug", run_slug)

@@ -53,7 +53,8 @@ class V2:
     """The v2 wire format over a :class:`~coreclaw_pandas.client.transport.Transport`."""
 
     name = "v2"
-    export_formats = ("csv", "json", "jsonl", "xlsx")
+    #: The eight formats of the v2 spec and the production audit (docs/platform.md §4.5).
+    export_formats = ("csv", "json", "jsonl", "xlsx", "xls", "xml", "html", "rss")
     #: v2 lists only one calendar month of runs per request.
     month_window = True
     max_page_size = MAX_LIMIT

@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrent-runs",
         type=int,
         default=None,
-        help="unfinished runs the plan allows; starts beyond it get 30003 (unlimited)",
+        help="executing runs the plan allows; starts beyond it get 30003 (unlimited)",
     )
     parser.add_argument(
         "--v2-offset-mode",
@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the web page scraper fetch private, loopback and link-local addresses",
     )
+    parser.add_argument(
+        "--v1-error-status",
+        choices=("spec", "200"),
+        default="spec",
+        help="HTTP status of v1 business errors: the spec's 4xx/5xx (spec) or always 200 (200)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -131,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         abort_hold=args.abort_hold,
         v1_empty_search_lists=args.v1_empty_search_lists,
         allow_private_networks=args.allow_private_networks,
+        v1_error_status=args.v1_error_status,
     )
     emulator.start()
     # Ctrl-C may come as soon as the address is printed (a script that read it), so the

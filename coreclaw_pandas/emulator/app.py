@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import secrets
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +29,7 @@ from . import clock, demo_site, v1, v2
 from .backend import exports
 from .backend.engine import Engine
 from .backend.state import Run, State
+from .callbacks import Deliveries
 from .faults import PAGE_FAULTS, PROXY_PAGES, Fault, FaultPlan, RateLimiter, proxy_page
 from .messages import Request, Response
 from .v1 import wire as wire_v1
@@ -42,15 +40,15 @@ from .workers.base import WorkerSpec
 _log = logging.getLogger(__name__)
 #: Requests kept by the recorder (oldest dropped first).
 RECORD_LIMIT = 10_000
-#: Callback delivery: attempts, per-attempt timeout (s) and pause before each retry (s).
-CALLBACK_ATTEMPTS = 3
-CALLBACK_TIMEOUT = 5.0
-CALLBACK_BACKOFF = (0.5, 1.0)
 
 #: Wire modules by the ``api_version`` a run records (for callbacks).
 WIRES = {"v1": wire_v1, "v2": wire_v2}
 #: Knobs that take one of a few names, and those names.
-CHOICES = {"v2_offset_mode": params_v2.OFFSET_MODES, "v2_log_format": wire_v2.LOG_FORMATS}
+CHOICES = {
+    "v2_offset_mode": params_v2.OFFSET_MODES,
+    "v2_log_format": wire_v2.LOG_FORMATS,
+    "v1_error_status": wire_v1.ERROR_STATUS_MODES,
+}
 #: Names a browser on this machine uses for the emulator, whatever interface it is bound to.
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
@@ -75,8 +73,8 @@ class Settings:
         sync_wait_cap: Seconds a synchronous start waits for its run to finish.
         abort_delay: Seconds a run stays Aborting (5) before it ends as Failed.
         export_ttl: Seconds an export download URL stays valid.
-        max_concurrent_runs: Unfinished runs the plan allows; a start beyond it (v1 or
-            v2) gets 30003 (None = unlimited).
+        max_concurrent_runs: Executing runs (ready or running, not aborting) the plan
+            allows; a start beyond it (v1 or v2) gets 30003 (None = unlimited).
         v2_offset_mode: How v2 reads ``offset``: ``"page"`` (1-based page number) or
             ``"row"`` (zero-based row offset).
         v2_log_format: v2 log entries as ``"objects"`` (like v1) or plain ``"strings"``.
@@ -90,6 +88,9 @@ class Settings:
             store; production's v1 documents 4000 for it.
         allow_private_networks: Let the web page scraper fetch private, loopback and
             link-local addresses (off: only public ones and the emulator's own pages).
+        v1_error_status: HTTP status of v1 business errors: ``"spec"`` (the v1
+            spec's 4xx/5xx) or ``"200"`` (HTTP 200 with the ``code``, as the official
+            v1 clients assume).
     """
 
     api_keys: tuple[str, ...] = field(default_factory=lambda: (new_api_key(),))
@@ -109,6 +110,7 @@ class Settings:
     abort_hold: bool = False
     v1_empty_search_lists: bool = False
     allow_private_networks: bool = False
+    v1_error_status: str = "spec"
 
 
 @dataclass(frozen=True)
@@ -135,17 +137,6 @@ class RecordedRequest:
     fault: str | None = None
 
 
-@dataclass(frozen=True)
-class CallbackAttempt:
-    """One delivery attempt of a run-finished callback."""
-
-    run_slug: str
-    url: str
-    body: dict[str, Any]
-    status: int | None
-    error: str | None
-
-
 class App:
     """The emulated platform behind the HTTP server.
 
@@ -164,12 +155,12 @@ class App:
             abort_delay=lambda: None if self.settings.abort_hold else self.settings.abort_delay,
             max_active=lambda: self.settings.max_concurrent_runs,
             private_networks=lambda: self.settings.allow_private_networks,
-            on_finish=self._deliver_callback,
+            on_status=self._notify_status,
         )
         self.faults = FaultPlan()
         self.limiter = RateLimiter(settings.rate_limit)
         self.recorded: deque[RecordedRequest] = deque(maxlen=RECORD_LIMIT)
-        self.callbacks: list[CallbackAttempt] = []
+        self.deliveries = Deliveries()
         self._lock = threading.Lock()
         self.base_url = ""
 
@@ -342,38 +333,12 @@ class App:
 
     # Callbacks -------------------------------------------------------------
 
-    def _deliver_callback(self, run: Run) -> None:
-        if not run.callback_url:
-            return
-        body = WIRES[run.api_version].callback_body(self, run)
-        data = json.dumps(body).encode()
-        for attempt in range(CALLBACK_ATTEMPTS):
-            if attempt:
-                time.sleep(CALLBACK_BACKOFF[min(attempt - 1, len(CALLBACK_BACKOFF) - 1)])
-            status, error = None, None
-            try:
-                request = urllib.request.Request(
-                    run.callback_url,
-                    data=data,
-                    method="POST",
-                    headers={
-                        "Content-Type": "application/json",
-                        "User-Agent": "coreclaw-emulator-callback",
-                    },
-                )
-                with urllib.request.urlopen(request, timeout=CALLBACK_TIMEOUT) as reply:
-                    status = reply.status
-            except urllib.error.HTTPError as exc:
-                status, error = exc.code, f"HTTP {exc.code}"
-            except Exception as exc:  # delivery is best effort: never fatal
-                error = f"{type(exc).__name__}: {exc}"
-            with self._lock:
-                self.callbacks.append(
-                    CallbackAttempt(run.slug, run.callback_url, body, status, error)
-                )
-            if status is not None and 200 <= status < 300:
-                return
-            _log.info("callback for run %s failed: %s", run.slug, error or status)
+    def _notify_status(self, run: Run) -> None:
+        """Send ``run``'s callback for the status it has now, after its earlier ones."""
+        if run.callback_url:
+            # The body is taken now: a delivery that waits must still report this status.
+            body = WIRES[run.api_version].callback_body(self, run)
+            self.deliveries.send(run.slug, run.callback_url, body)
 
 
 def _refused(request: Request, problem: str) -> Response:

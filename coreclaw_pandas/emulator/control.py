@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from .app import CHOICES, App, CallbackAttempt, RecordedRequest, Settings, new_api_key
+from .app import CHOICES, App, RecordedRequest, Settings, new_api_key
 from .backend.state import DEFAULT_BALANCE
+from .callbacks import CallbackAttempt
 from .faults import Fault
 from .server import EmulatorHTTPServer
 from .workers import builtin_workers
@@ -274,7 +275,7 @@ class Emulator:
     @property
     def callbacks(self) -> list[CallbackAttempt]:
         """Callback delivery attempts so far."""
-        return list(self._app.callbacks)
+        return list(self._app.deliveries.attempts)
 
     def reset(self) -> None:
         """Return to a clean state, as just after construction.
@@ -291,7 +292,7 @@ class Emulator:
         app.faults.clear()
         app.limiter.clear()
         app.recorded.clear()
-        app.callbacks.clear()
+        app.deliveries.clear()
 
 
 #: Knobs that switch from production's behaviour (False) to the spec's (True).

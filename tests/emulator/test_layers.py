@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "messages": 2,
     "params": 2,
     "faults": 2,
+    "callbacks": 2,
     "demo_site": 2,
     "v1": 3,
     "v2": 3,

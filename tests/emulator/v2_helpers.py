@@ -133,6 +133,15 @@ class Receiver:
         self.got.clear()
         return self.bodies[-1]
 
+    def until(self, count: int, timeout: float = 10.0) -> list[dict]:
+        """Wait until ``count`` bodies have arrived (callbacks come on each status change)."""
+        deadline = time.monotonic() + timeout
+        while len(self.bodies) < count:
+            assert time.monotonic() < deadline, f"{len(self.bodies)} of {count} callbacks came"
+            self.got.wait(0.05)
+            self.got.clear()
+        return self.bodies[:count]
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()

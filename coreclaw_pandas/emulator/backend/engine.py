@@ -22,9 +22,14 @@ from typing import Any
 
 from .. import clock
 from ..workers.base import RunAborted, WorkerFailed, WorkerSpec
+from .admission import BalanceTooLow, StartRefused, TooManyRuns, admit
 from .ids import DATA_ID_KEY, data_id, encode_row, new_slug
 from .regions import DEFAULT_REGION
 from .state import LogEntry, Run, RunStatus, State
+from .validation import first_missing
+
+# The refusals are part of this module's interface: the API packages catch them.
+__all__ = ["BalanceTooLow", "Engine", "StartRefused", "TooManyRuns"]
 
 _log = logging.getLogger(__name__)
 #: Longest wait honoured (a year): larger timeouts overflow the platform's timers.
@@ -33,26 +38,6 @@ MAX_WAIT_SECONDS = 365 * 24 * 3600.0
 READY_SECONDS = 0.05
 ABORTED_MESSAGE = "The run was aborted by the user."
 BALANCE_MESSAGE = "The run was stopped because the account balance ran out."
-
-
-class StartRefused(Exception):
-    """A start the platform refuses: no run is created and nothing is charged."""
-
-
-class BalanceTooLow(StartRefused):
-    """The balance (``balance``, in USD) cannot pay for one row of the Worker."""
-
-    def __init__(self, balance: Decimal) -> None:
-        super().__init__(f"the balance ({balance} USD) cannot pay for a run")
-        self.balance = balance
-
-
-class TooManyRuns(StartRefused):
-    """``active`` runs are unfinished and the plan allows ``limit`` at a time."""
-
-    def __init__(self, active: int, limit: int) -> None:
-        super().__init__(f"{active} runs are unfinished and the plan allows {limit} at a time")
-        self.active, self.limit = active, limit
 
 
 def _now_ms() -> int:
@@ -181,7 +166,9 @@ class Engine:
         abort_delay: Callable returning seconds a run stays Aborting (None: for good).
         max_active: Callable returning the unfinished runs the plan allows (None: any).
         private_networks: Callable: may the web page scraper fetch private addresses.
-        on_finish: Called (in its own thread) with each run once it is terminal.
+        on_status: Called with a run each time its status changes to running and once
+            it is terminal (the callbacks page: "after the run status changes or
+            finishes"); it must not block.
     """
 
     def __init__(
@@ -192,13 +179,13 @@ class Engine:
         abort_delay: Callable[[], float | None],
         max_active: Callable[[], int | None] = lambda: None,
         private_networks: Callable[[], bool] = lambda: False,
-        on_finish: Callable[[Run], None],
+        on_status: Callable[[Run], None],
     ) -> None:
         self.state = state
         self.run_speed, self.private_networks = run_speed, private_networks
         self._abort_delay = abort_delay
         self._max_active = max_active
-        self._on_finish = on_finish
+        self._on_status = on_status
         self._notify = True
         # Timeout watchdogs by run slug, cancelled when the run ends first.
         self._watchdogs: dict[str, threading.Timer] = {}
@@ -249,15 +236,7 @@ class Engine:
         # Held across the checks and the start, so two racing starts cannot both
         # take the last slot.
         with state.lock:
-            balance = state.account.balance
-            # A start needs money for at least one row: the platform refuses empty wallets.
-            if balance <= 0 or balance < Decimal(str(worker.price_per_row)):
-                raise BalanceTooLow(balance)
-            limit = self._max_active()
-            if limit is not None:
-                active = sum(1 for run in state.runs.values() if not run.status.terminal)
-                if active >= limit:
-                    raise TooManyRuns(active, limit)
+            admit(state, worker, self._max_active())
             run = Run(
                 slug=new_slug(),
                 worker=worker,
@@ -299,7 +278,14 @@ class Engine:
                 if run.status is not RunStatus.READY:
                     return
                 run.status = RunStatus.RUNNING
+            if self._notify:
+                self._on_status(run)
             self._system(run, 2, f"Starting {run.worker.title} {run.version}.")
+            # Starts are validated, but a task saved with flat input reaches here with
+            # an empty custom: the Worker refuses it the way production's do.
+            missing = first_missing(run.worker.input_schema, run.custom)
+            if missing is not None:
+                raise WorkerFailed(f"{missing} is required")
             # A copy, so a Worker that edits its input cannot change what a rerun sends.
             run.worker.run(ctx, copy.deepcopy(run.custom))
         except RunAborted:
@@ -343,7 +329,7 @@ class Engine:
             )
         run.done.set()
         if self._notify:
-            threading.Thread(target=self._on_finish, args=(run,), daemon=True).start()
+            self._on_status(run)
         return True
 
     def abort(self, run: Run) -> bool:

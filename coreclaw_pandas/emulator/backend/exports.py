@@ -1,12 +1,17 @@
-"""Render an export snapshot as CSV, JSON, JSON Lines or xlsx bytes, streamed in chunks.
+"""Render an export snapshot in the 8 v2 formats, streamed in chunks.
 
 Choices (CONTRACT §2.8 leaves them open): CSV columns are the header *keys*
 then any other keys of the first rows (``filter_keys`` when given), nested values
 are compact JSON, ``null`` is an empty cell and booleans are ``true``/``false``;
 JSON is an array of row objects and JSON Lines one object per line. xlsx (v2 only)
 has the CSV's columns in one sheet; numbers and booleans keep their type, nested
-values are JSON text. The internal ``__coreclaw_data_id__`` is left out of all of
-them unless asked for in ``filter_keys``.
+values are JSON text. XML is ``<items><item>`` with one element per column (a
+``<field name="...">`` where the key is no XML name); HTML is one table; xls is
+that same HTML table served as an Excel file, the way many export services write
+"xls" (no evidence shows production's bytes: docs/emulator.md lists the choice);
+RSS 2.0 has one ``<item>`` per row, its text cells as JSON in ``<description>``.
+The internal ``__coreclaw_data_id__`` is left out of all of them unless asked for
+in ``filter_keys``.
 """
 
 from __future__ import annotations
@@ -28,7 +33,15 @@ CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
     "jsonl": "application/jsonl; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xls": "application/vnd.ms-excel; charset=utf-8",
+    "xml": "application/xml; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "rss": "application/rss+xml; charset=utf-8",
 }
+#: Every format written, in the order the v2 spec lists them.
+FORMATS = tuple(CONTENT_TYPES)
+#: A key usable as an XML element name as it is (no colon: namespaces are not meant).
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 #: Data rows an xlsx sheet holds (1,048,576 rows minus the header row).
 XLSX_MAX_ROWS = 1_048_575
 #: Longest text an xlsx cell holds.
@@ -77,6 +90,8 @@ def render(export: Export) -> Iterator[bytes]:
         rows = (_values(json.loads(raw), columns) for raw in export.rows)
         big = sum(map(len, export.rows)) > 1 << 30
         yield from _render_xlsx(columns, rows, len(export.rows), big=big)
+    elif export.fmt in _MARKUP:
+        yield from _render_markup(export, _MARKUP[export.fmt])
     else:
         yield from _render_json(export)
 
@@ -251,3 +266,69 @@ def _render_xlsx(
                     yield sink.take()
             sheet.write("".join(batch).encode() + b"</sheetData></worksheet>")
     yield sink.take()
+
+
+# Markup formats: XML, HTML (also served as xls) and RSS, built from the same columns.
+
+
+def _text(value: Any) -> str:
+    return escape(_XML_ILLEGAL.sub("", _cell(value)))
+
+
+def _xml_row(row: dict[str, Any], columns: list[str]) -> str:
+    fields = []
+    for key in columns:
+        text = _text(row.get(key))
+        if _XML_NAME.fullmatch(key) and not key.lower().startswith("xml"):
+            fields.append(f"<{key}>{text}</{key}>")
+        else:
+            fields.append(f'<field name="{_text(key)}">{text}</field>')
+    return "<item>" + "".join(fields) + "</item>\n"
+
+
+def _html_row(row: dict[str, Any], columns: list[str]) -> str:
+    return "<tr>" + "".join(f"<td>{_text(row.get(key))}</td>" for key in columns) + "</tr>\n"
+
+
+def _rss_row(row: dict[str, Any], columns: list[str]) -> str:
+    kept = {key: row.get(key) for key in columns}
+    title = next((v for v in kept.values() if isinstance(v, str) and v), "row")
+    guid = row.get(DATA_ID_KEY, "")
+    return (
+        f"<item><title>{_text(title)}</title><description>{_text(kept)}</description>"
+        f'<guid isPermaLink="false">{_text(guid)}</guid></item>\n'
+    )
+
+
+def _markup_frame(fmt: str, export: Export, columns: list[str]) -> tuple[str, str]:
+    if fmt == "xml":
+        return '<?xml version="1.0" encoding="UTF-8"?>\n<items>\n', "</items>\n"
+    if fmt == "rss":
+        title = f"CoreClaw run {export.run_slug}"
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+            f"<title>{_text(title)}</title><link>https://coreclaw.com/</link>"
+            f"<description>{len(export.rows)} rows</description>\n",
+            "</channel></rss>\n",
+        )
+    head = "".join(f"<th>{_text(key)}</th>" for key in columns)
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f"<title>{_text(export.run_slug)}</title></head><body><table>\n"
+        f"<thead><tr>{head}</tr></thead><tbody>\n",
+        "</tbody></table></body></html>\n",
+    )
+
+
+_MARKUP = {"xml": _xml_row, "html": _html_row, "xls": _html_row, "rss": _rss_row}
+
+
+def _render_markup(export: Export, render_row: Any) -> Iterator[bytes]:
+    columns = _columns(export)
+    head, tail = _markup_frame(export.fmt, export, columns)
+    yield head.encode()
+    rows = export.rows
+    for start in range(0, len(rows), _CHUNK_ROWS):
+        chunk = (json.loads(raw) for raw in rows[start : start + _CHUNK_ROWS])
+        yield "".join(render_row(row, columns) for row in chunk).encode()
+    yield tail.encode()

@@ -9,6 +9,7 @@ so a page of results costs a list slice while the lock is held.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import itertools
@@ -22,6 +23,7 @@ from typing import Any
 from .. import clock
 from ..workers.base import WorkerSpec
 from .ids import SlugKind, new_slug, stable_slug
+from .run_queue import RunQueue
 
 #: Starting balance in USD when none is given: enough for a few million rows at $0.0001.
 DEFAULT_BALANCE = Decimal("100.0000")
@@ -118,6 +120,8 @@ class Task:
         version: Worker version to run; None means the Worker's current version.
         schedule: Schedule settings as given by the caller (the emulator runs no schedules).
         number: Numeric id, unique and increasing (v2 shows it as ``id``).
+        saved_input: ``input`` as a v2 caller saved it, echoed verbatim (None: not saved so).
+        created_at: Unix seconds when it was saved; ``updated_at``: of its last change.
     """
 
     slug: str
@@ -129,6 +133,9 @@ class Task:
     version: str | None = None
     schedule: dict[str, Any] = field(default_factory=dict)
     number: int = 0
+    saved_input: Any = None
+    created_at: float = field(default_factory=clock.now)
+    updated_at: float = field(default_factory=clock.now)
 
 
 @dataclass(frozen=True)
@@ -186,6 +193,7 @@ class State:
         self.tasks: dict[str, Task] = {}
         self.exports: dict[str, Export] = {}
         self._task_numbers = itertools.count(1)
+        self.queue = RunQueue()
         self.seed_tasks()
 
     def _add_worker(self, worker: WorkerSpec) -> None:
@@ -256,6 +264,7 @@ class State:
         description: str = "",
         version: str | None = None,
         schedule: Mapping[str, Any] | None = None,
+        saved_input: Any = None,
     ) -> Task:
         """Save a task for ``worker`` and return it."""
         with self.lock:
@@ -269,6 +278,7 @@ class State:
                 version=version,
                 schedule=dict(schedule or {}),
                 number=next(self._task_numbers),
+                saved_input=copy.deepcopy(saved_input),
             )
             self.tasks[task.slug] = task
         return task
@@ -279,7 +289,7 @@ class State:
             task = self.tasks.get(slug)
             if task is None:
                 return None
-            task = dataclasses.replace(task, **changes)
+            task = dataclasses.replace(task, **{"updated_at": clock.now(), **changes})
             self.tasks[slug] = task
         return task
 
@@ -384,4 +394,5 @@ class State:
             self.exports.clear()
             self.account = Account(balance=balance)
             self._task_numbers = itertools.count(1)
+            self.queue.clear()
         self.seed_tasks()

@@ -84,6 +84,18 @@ def _is_blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+def first_missing(schema: Mapping[str, Any], custom: Mapping[str, Any]) -> str | None:
+    """Return the title of the first required property ``custom`` lacks, or None.
+
+    A Worker reports it as production does for a task saved with flat input:
+    "Keyword is required".
+    """
+    for prop in schema.get("properties") or []:
+        if prop.get("required") and _is_blank(custom.get(prop.get("name"))):
+            return str(prop.get("title") or prop.get("name"))
+    return None
+
+
 def check_custom(schema: Mapping[str, Any], custom: Any) -> list[str]:
     """Return the problems of ``custom`` against a Worker input schema (empty when fine)."""
     if not isinstance(custom, dict):

@@ -21,7 +21,7 @@ from ..messages import Request, Response, money
 from ..params import BadRequest
 from . import runs
 from .runs import worker_from
-from .wire import ApiError, error, invalid, ok
+from .wire import ApiError, business_error, error, invalid, ok
 
 if TYPE_CHECKING:
     from ..app import App
@@ -65,9 +65,9 @@ def handle(app: App, request: Request) -> Response:
             body = decoded
         return handler(app, request, body)
     except BadRequest as exc:
-        return error(400, 4000, f"Invalid request parameters: {exc}")
+        return business_error(app, 400, 4000, f"Invalid request parameters: {exc}")
     except ApiError as exc:
-        return error(exc.http_status, exc.code, exc.message)
+        return business_error(app, exc.http_status, exc.code, exc.message)
 
 
 # Public endpoints -----------------------------------------------------------------

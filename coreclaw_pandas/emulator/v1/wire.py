@@ -26,6 +26,9 @@ STATUS_CODES = {
 }
 STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
 
+#: Values of the ``v1_error_status`` knob: the spec's statuses, or HTTP 200 always.
+ERROR_STATUS_MODES = ("spec", "200")
+
 
 class ApiError(Exception):
     """A v1 error reply: HTTP status, business code and message."""
@@ -60,6 +63,18 @@ def error(
     """Return a v1 error reply with ``data: null``."""
     body = json.dumps({"code": code, "message": message, "data": None}, ensure_ascii=False)
     return Response(http_status, body.encode(), headers=headers or {})
+
+
+def business_error(app: App, http_status: int, code: int, message: str) -> Response:
+    """Return a v1 business error under the ``v1_error_status`` knob.
+
+    The v1 spec gives errors 4xx/5xx statuses; the official v1 clients read only
+    the body's ``code`` after an HTTP 200 (docs/platform.md, v1 errors). With the
+    knob at ``"200"`` every business error is sent as HTTP 200 with its code, so a
+    client that maps by status alone is caught.
+    """
+    status = 200 if app.settings.v1_error_status == "200" else http_status
+    return error(status, code, message)
 
 
 def server_error() -> Response:

@@ -21,14 +21,13 @@ from ..backend.validation import short
 from ..messages import Request, Response
 from ..params import BadRequest
 from ..workers.base import WorkerSpec
-from . import runs, tasks
+from . import queue, runs, tasks
 from .params import Call, Handler, query_str, query_window
 from .runs import worker_from
 from .wire import (
     INVALID_ARGUMENT,
     INVALID_TOKEN,
     NOT_FOUND,
-    NOT_IMPLEMENTED,
     UNAUTHORIZED,
     ApiError,
     account,
@@ -199,10 +198,6 @@ def _regions(app: App, call: Call) -> Response:
     return ok({"list": [{"code": code, "name": name} for code, name in REGIONS.items()]})
 
 
-def _not_implemented(app: App, call: Call) -> Response:
-    raise ApiError(501, NOT_IMPLEMENTED, ["the run queue is not emulated"])
-
-
 # Route table ------------------------------------------------------------------------
 
 
@@ -220,10 +215,10 @@ def _routes() -> list[tuple[tuple[str, ...], dict[str, Route]]]:
         "/users/account": {"GET": Route(_account)},
         "/workers": {"GET": Route(_worker_list)},
         "/worker-runs": {"GET": Route(runs.run_list)},
-        "/run-queue/items": {"GET": Route(_not_implemented)},
-        "/run-queue/items/activate": {"POST": Route(_not_implemented)},
-        "/run-queue/items/release": {"POST": Route(_not_implemented)},
-        "/run-queue/items/{queue}/release": {"POST": Route(_not_implemented)},
+        "/run-queue/items": {"GET": Route(queue.queue_list)},
+        "/run-queue/items/activate": {"POST": Route(queue.queue_activate, body=True)},
+        "/run-queue/items/release": {"POST": Route(queue.queue_release, body=True)},
+        "/run-queue/items/{queue}/release": {"POST": Route(queue.queue_release_one, body=True)},
         "/worker-tasks": {
             "GET": Route(tasks.task_list),
             "POST": Route(tasks.task_create, body=True),
@@ -248,7 +243,7 @@ def _routes() -> list[tuple[tuple[str, ...], dict[str, Route]]]:
     table["/workers/{worker}"] = {"GET": Route(_worker_detail)}
     table["/workers/{worker}/input-schema"] = {"GET": Route(_input_schema, auth=False)}
     table["/workers/{worker}/runs"] = {"POST": Route(runs.run_worker, body=True)}
-    table["/workers/{worker}/queued-runs"] = {"POST": Route(_not_implemented)}
+    table["/workers/{worker}/queued-runs"] = {"POST": Route(queue.queued_run, body=True)}
     return [(tuple((PREFIX + path).split("/")), operations) for path, operations in table.items()]
 
 

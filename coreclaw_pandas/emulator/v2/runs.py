@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import clock, faults, params
+from ..backend import exports
 from ..backend.engine import BalanceTooLow, TooManyRuns
 from ..backend.exports import XLSX_MAX_ROWS
 from ..backend.ids import SlugKind
@@ -50,6 +51,7 @@ from .wire import (
     not_found,
     ok,
     raw_ok,
+    refuse_flat_input,
     results_bytes,
     run_item,
     sync_meta,
@@ -61,8 +63,7 @@ if TYPE_CHECKING:
 #: Log entries returned by the log endpoints (the full log is at ``all_logs_url``).
 LOG_TAIL = 100
 #: Export formats the emulator writes, and those the spec lists that it does not.
-EXPORT_FORMATS = ("csv", "json", "jsonl", "xlsx")
-UNSUPPORTED_FORMATS = ("xls", "xml", "html", "rss")
+EXPORT_FORMATS = exports.FORMATS
 
 
 # Lookups ------------------------------------------------------------------------
@@ -72,10 +73,11 @@ def worker_from(app: App, ident: str, *, where: str = "workerId") -> WorkerSpec:
     """Return the Worker whose ULID or ``owner~name`` path is ``ident``.
 
     Raises:
-        ApiError: 11000 for an ``owner/name`` id, 11004 for an unknown one.
+        ApiError: 11004 (HTTP 404) for an ``owner/name`` id or an unknown one.
     """
     if "/" in ident:
-        raise bad_request(
+        # Production answers an encoded owner%2Fname with 404 + 11004 (vendor's probe).
+        raise not_found(
             f"{where} must be a Worker ULID or owner~name, not owner/name: {short(ident)}"
         )
     worker = app.state.find_worker(ident.replace("~", "/")) if ident else None
@@ -234,6 +236,7 @@ def run_worker(app: App, call: Call) -> Response:
     options = start_options(app, body)
     # The input is checked against the schema of a version that exists, so 50003 comes first.
     check_version(worker, version)
+    refuse_flat_input(call.body.get("input"))
     custom, system, problems = read_input(worker, call.body.get("input"))
     body.problems += problems
     body.check()
@@ -318,12 +321,12 @@ def run_abort(app: App, call: Call) -> Response:
     """``POST .../abort``: move an unfinished run to aborting.
 
     Raises:
-        ApiError: 70002 (HTTP 409) when the run has already finished.
+        ApiError: 70002 (HTTP 400, the vendor's probe) when the run has already finished.
     """
     run = target_run(app, call)
     if not app.engine.abort(run):
         raise ApiError(
-            409,
+            400,
             RUN_FAILED,
             [f"the run has already finished ({STATUS_NAMES[run.status]}); nothing to abort"],
         )
@@ -351,15 +354,10 @@ def run_rerun(app: App, call: Call) -> Response:
 def run_export(app: App, call: Call) -> Response:
     """``GET .../result/export``: snapshot the rows into a key-less download URL."""
     run = target_run(app, call)
-    fmt = query_str(call.query, "format") or "csv"
-    if fmt in UNSUPPORTED_FORMATS:
-        raise bad_request(
-            f"format {short(fmt)} is not supported by the emulator; "
-            f"use one of {', '.join(EXPORT_FORMATS)}"
-        )
+    # The spec and the audit: the eight formats, case-insensitive.
+    fmt = (query_str(call.query, "format") or "csv").lower()
     if fmt not in EXPORT_FORMATS:
-        known = ", ".join(EXPORT_FORMATS + UNSUPPORTED_FORMATS)
-        raise bad_request(f"format must be one of {known}, got {short(fmt)}")
+        raise bad_request(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {short(fmt)}")
     text = query_str(call.query, "filter_keys") or ""
     keys = [key.strip() for key in text.split(",") if key.strip()]
     if fmt == "xlsx" and len(run.rows) > XLSX_MAX_ROWS:

@@ -7,6 +7,7 @@ shared with v1, so a task saved here runs through ``/api/v1/task/run`` too.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from .. import params
@@ -29,7 +30,7 @@ from .params import (
     start_options,
 )
 from .runs import run_reply, start, task_from, worker_filter, worker_from
-from .wire import not_found, ok, task_detail, task_item, task_version
+from .wire import not_found, ok, saved_task_input, task_detail, task_item, task_version
 
 if TYPE_CHECKING:
     from ..app import App
@@ -40,6 +41,25 @@ def _task_worker(app: App, task: Task) -> WorkerSpec:
     if worker is None:
         raise not_found(f"the Worker of task {task.slug} no longer exists")
     return worker
+
+
+def _run_times(app: App, task: Task) -> int:
+    with app.state.lock:
+        return sum(1 for run in app.state.runs.values() if run.task_slug == task.slug)
+
+
+def _read_task_input(
+    worker: WorkerSpec, raw: Any
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Return ``(custom, system, problems)`` of a task ``input``, saved verbatim either way.
+
+    Production saves a flat input (``{"keyword": ...}``) as it is, and the task's runs
+    then fail with the Worker's "Keyword is required": so a flat input is not checked
+    and gives an empty ``custom``. A wrapped one is checked like a start's.
+    """
+    if isinstance(raw, dict) and set(raw) - {"parameters"}:
+        return {}, {}, []
+    return read_input(worker, raw)
 
 
 def task_list(app: App, call: Call) -> Response:
@@ -56,7 +76,10 @@ def task_list(app: App, call: Call) -> Response:
         and all(word in f"{task.title} {task.slug}".lower() for word in words)
     ]
     shown = tasks[page.start : page.start + page.limit]
-    items = [task_item(task, app.state.workers.get(task.worker_slug)) for task in shown]
+    items = [
+        task_item(task, app.state.workers.get(task.worker_slug), _run_times(app, task))
+        for task in shown
+    ]
     return ok(
         {"count": len(tasks), "list": items, "page_index": page.page_index, "page_size": page.limit}
     )
@@ -80,7 +103,7 @@ def task_create(app: App, call: Call) -> Response:
         body.check()  # without a usable Worker there is no schema to check the input against
     worker = worker_from(app, worker_id, where="worker_id")
     check_version(worker, version)
-    custom, system, problems = read_input(worker, call.body.get("input"), flat_ok=True)
+    custom, system, problems = _read_task_input(worker, call.body.get("input"))
     body.problems += problems
     body.check()
     task = app.state.add_task(
@@ -91,6 +114,7 @@ def task_create(app: App, call: Call) -> Response:
         description=description or "",
         version=version,
         schedule=schedule,
+        saved_input=call.body.get("input"),
     )
     return ok({"slug": task.slug})
 
@@ -98,7 +122,8 @@ def task_create(app: App, call: Call) -> Response:
 def task_get(app: App, call: Call) -> Response:
     """``GET /worker-tasks/{workerTaskId}``: one task."""
     task = task_from(app, call.params["task"])
-    return ok(task_detail(task, app.state.workers.get(task.worker_slug)))
+    worker = app.state.workers.get(task.worker_slug)
+    return ok(task_detail(task, worker, _run_times(app, task)))
 
 
 def task_update(app: App, call: Call) -> Response:
@@ -117,7 +142,7 @@ def task_update(app: App, call: Call) -> Response:
     if schedule:
         changes["schedule"] = {**task.schedule, **schedule}
     app.state.update_task(task.slug, **changes)
-    return ok(None)
+    return ok({})  # production's updates answer data: {} (the audit)
 
 
 def task_delete(app: App, call: Call) -> Response:
@@ -131,7 +156,7 @@ def task_input(app: App, call: Call) -> Response:
     """``GET /worker-tasks/{workerTaskId}/input``: the saved input and version."""
     task = task_from(app, call.params["task"])
     worker = app.state.workers.get(task.worker_slug)
-    return ok({"input": task.custom, "version": task_version(task, worker)})
+    return ok({"input": saved_task_input(task), "version": task_version(task, worker)})
 
 
 def task_input_update(app: App, call: Call) -> Response:
@@ -143,14 +168,18 @@ def task_input_update(app: App, call: Call) -> Response:
         body.problems.append("input is required")
     worker = _task_worker(app, task)
     check_version(worker, version)
-    custom, system, problems = read_input(worker, call.body.get("input"), flat_ok=True)
+    custom, system, problems = _read_task_input(worker, call.body.get("input"))
     body.problems += problems
     body.check()
-    changes: dict[str, Any] = {"custom": custom, "system": {**task.system, **system}}
+    changes: dict[str, Any] = {
+        "custom": custom,
+        "system": {**task.system, **system},
+        "saved_input": copy.deepcopy(call.body.get("input")),
+    }
     if version is not None:
         changes["version"] = version
     app.state.update_task(task.slug, **changes)
-    return ok(None)
+    return ok({})
 
 
 def task_run(app: App, call: Call) -> Response:

@@ -15,6 +15,7 @@ lists the choices made where the spec is silent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Mapping
@@ -104,6 +105,22 @@ def bad_request(*details: str) -> ApiError:
 def bad_body(details: Iterable[str]) -> ApiError:
     """Return the 11000 error (HTTP 422) for a JSON body that fails validation."""
     return ApiError(422, INVALID_ARGUMENT, details)
+
+
+def refuse_flat_input(raw: Any) -> None:
+    """Refuse a run ``input`` that is not wrapped in ``parameters`` (400 + 11000).
+
+    Production answers a flat ``{"input": {"keyword": ...}}`` start with HTTP 400
+    and 11000 (the vendor's probe), not with the 422 of other schema problems.
+
+    Raises:
+        ApiError: 11000 (HTTP 400) naming the stray keys.
+    """
+    if isinstance(raw, dict) and set(raw) - {"parameters"}:
+        stray = ", ".join(sorted(repr(str(key))[:40] for key in set(raw) - {"parameters"}))
+        raise bad_request(
+            f"input has {stray} at its top level: the Worker input goes in input.parameters.custom"
+        )
 
 
 def not_found(*details: str) -> ApiError:
@@ -299,34 +316,59 @@ def account(acct: Account) -> dict[str, Any]:
     }
 
 
-def task_item(task: Task, worker: WorkerSpec | None) -> dict[str, Any]:
-    """Return a task-list item."""
+#: Task ids count up from here: production's are integers above 2**53 (the audit's
+#: task page), which a client must keep exact (never through a float).
+TASK_ID_BASE = 1_786_001_196_232_214_000
+
+
+def _big_id(kind: str, slug: str) -> int:
+    # Stable per Worker and above 2**53, like production's worker ids.
+    digest = hashlib.sha256(f"{kind}:{slug}".encode()).digest()
+    return 2**53 + 1 + int.from_bytes(digest[:6], "big")
+
+
+def saved_task_input(task: Task) -> Any:
+    """Return a task's ``input`` as saved: verbatim, or its custom part wrapped."""
+    if task.saved_input is not None:
+        return task.saved_input
+    return {"parameters": {"custom": task.custom}}
+
+
+def _task_fields(task: Task, worker: WorkerSpec | None, run_times: int) -> dict[str, Any]:
     return {
-        "id": task.number,
         "slug": task.slug,
-        "title": task.title,
-        "version": task_version(task, worker),
+        "worker_title": worker.title if worker else "",
         "worker_slug": task.worker_slug,
+        "worker_path": worker.path if worker else "",
+        "version": task_version(task, worker),
+        "platform_actors_id": _big_id("actor", task.worker_slug),
+        "title": task.title,
+        "description": task.description,
+        "input": saved_task_input(task),
+        "run_times": run_times,
+        "last_run_id": 0,
+        "last_modified_at": int(task.updated_at),
+        "schedule_enabled": task.schedule.get("schedule_enabled", 0),
+        "schedule_type": task.schedule.get("schedule_type", 0),
+        "created_at": int(task.created_at),
+        "updated_at": int(task.updated_at),
     }
 
 
-def task_detail(task: Task, worker: WorkerSpec | None) -> dict[str, Any]:
-    """Return a task's detail; unset schedule fields read as zero values."""
-    schedule = task.schedule
+def task_item(task: Task, worker: WorkerSpec | None, run_times: int) -> dict[str, Any]:
+    """Return a task-list item: production's fields, without ``id`` (the audit)."""
+    return _task_fields(task, worker, run_times)
+
+
+def task_detail(task: Task, worker: WorkerSpec | None, run_times: int) -> dict[str, Any]:
+    """Return a task's detail: integer ``id`` and ``worker_id``, no ``description`` (the audit)."""
+    fields = _task_fields(task, worker, run_times)
+    del fields["description"]
     return {
-        "description": task.description,
-        "id": task.number,
-        "schedule_day": schedule.get("schedule_day", 0),
-        "schedule_enabled": schedule.get("schedule_enabled", 0),
-        "schedule_once_date": schedule.get("schedule_once_date", ""),
-        "schedule_time": schedule.get("schedule_time", ""),
-        "schedule_type": schedule.get("schedule_type", 0),
-        "schedule_weekday": schedule.get("schedule_weekday", 0),
+        "id": TASK_ID_BASE + task.number,
         "slug": task.slug,
-        "title": task.title,
-        "version": task_version(task, worker),
-        "worker_path": tilde_path(worker) if worker else "",
-        "worker_slug": task.worker_slug,
+        "worker_id": _big_id("worker", task.worker_slug),
+        **fields,
     }
 
 

@@ -75,7 +75,7 @@ def test_failed_and_aborting_statuses(v2):
     detail = v2.wait(slug)
     errors = {r["slug"]: r["err_msg"] for r in v2.ok("GET", "/worker-runs")["list"]}
     assert detail["status"] == "failed" and "aborted" in errors[slug]
-    details = v2.fail("POST", f"/worker-runs/{slug}/abort", 70002, 409)
+    details = v2.fail("POST", f"/worker-runs/{slug}/abort", 70002, 400)
     assert "finished" in details[0]
 
 
@@ -90,7 +90,6 @@ def test_failed_and_aborting_statuses(v2):
         (lambda b: b.update(callback_url="ftp://x"), ["callback_url"]),
         (lambda b: b.update(version=3), ["version", "string"]),
         (lambda b: b.update(input="rows=3"), ["input", "object"]),
-        (lambda b: b.update(input={"rows": 3}), ["input", "rows", "input.parameters.custom"]),
         (lambda b: b["input"].update(parameters=[]), ["input.parameters must be an object"]),
         (lambda b: b["input"]["parameters"].update(custom="x"), ["custom", "object"]),
         (lambda b: b["input"]["parameters"].update(custom={}), ["missing", "rows"]),
@@ -286,12 +285,7 @@ def test_exports_in_four_formats_with_filter_keys(v2, done):
     assert values[2] == [1, '{"even":false,"tags":["a",1]}', None]
 
 
-def test_unsupported_and_unknown_export_formats(v2, done):
-    for fmt in ("xls", "xml", "html", "rss"):
-        details = v2.fail(
-            "GET", f"/worker-runs/{done}/result/export", 11000, 400, params={"format": fmt}
-        )
-        assert "not supported" in details[0] and "jsonl" in details[0]
+def test_unknown_export_formats(v2, done):
     details = v2.fail(
         "GET", f"/worker-runs/{done}/result/export", 11000, 400, params={"format": "pdf"}
     )
@@ -324,7 +318,7 @@ def test_last_shortcuts_account_and_worker_scoped(v2, done):
     assert v2.ok("GET", "/worker-runs/last/log")["all_logs_url"].endswith(f"{slow}.log")
     assert v2.ok("POST", "/worker-runs/last/abort") is None
     assert v2.run(slow)["status"] in ("aborting", "failed")
-    v2.fail("POST", f"/workers/{COUNTER_ID}/runs/last/abort", 70002, 409)
+    v2.fail("POST", f"/workers/{COUNTER_ID}/runs/last/abort", 70002, 400)
     again = v2.ok("POST", f"/workers/{COUNTER_ID}/runs/last/rerun", json={})["run_slug"]
     assert v2.ok("GET", "/worker-runs/last")["slug"] == again
     newest = v2.ok("POST", "/worker-runs/last/rerun", json={"is_async": True})["run_slug"]
@@ -356,7 +350,8 @@ def test_callbacks_use_the_body_of_the_version_that_started_the_run(v2, api):
     receiver = Receiver()
     try:
         slug = v2.start({"rows": 2}, callback_url=receiver.url)
-        body = receiver.next_body()
+        running, body = receiver.until(2)
+        assert running["run_slug"] == slug and running["run_status"] == "running"
         detail = v2.run(slug)
         assert body == {
             "run_slug": slug,
@@ -369,12 +364,14 @@ def test_callbacks_use_the_body_of_the_version_that_started_the_run(v2, api):
             "result_message": "The run succeeded with 2 results.",
         }
         from_v1 = api.start(custom={"rows": 1}, callback_url=receiver.url)
-        body = receiver.next_body()
+        running, body = receiver.until(4)[2:]
+        assert running["run_slug"] == from_v1 and running["status"] == 2
         assert body == {"run_slug": from_v1, "status": 3, "results": 1, "usage": "0.0010"}
         rerun = v2.ok("POST", f"/worker-runs/{from_v1}/rerun", json={"callback_url": receiver.url})[
             "run_slug"
         ]
-        body = receiver.next_body()
+        running, body = receiver.until(6)[4:]
+        assert running["run_status"] == "running"
         assert body["run_slug"] == rerun and body["run_status"] == "succeeded"
     finally:
         receiver.close()
