@@ -51,11 +51,12 @@ class _SafeBar:
         """Close the bar (idempotent); a bar marked failed ends in the error colour."""
         bar = self._bar
         self._do("close")
-        if bar is not None and self.failed and hasattr(bar, "container"):
-            # tqdm's notebook bar paints itself green on close when it has no total; repaint
-            # it in the colour tqdm uses for an error (the terminal bar has no colour state).
+        # tqdm's notebook bar paints itself green on close when it has no total; repaint it
+        # in the colour tqdm uses for an error (the terminal bar has no `disp`, no colours).
+        disp = getattr(bar, "disp", None)
+        if disp is not None and self.failed:
             with contextlib.suppress(Exception):
-                bar.disp(bar_style="danger", check_delay=False)
+                disp(bar_style="danger", check_delay=False)
         self._bar = None
 
     def __enter__(self) -> _SafeBar:

@@ -170,7 +170,6 @@ class MultiControl(Control):
             note = f"{note} {adapted}" if note else adapted
         super().__init__(field, note=note)
 
-
     def _build(self) -> W.Widget:
         options = self.field.options
         if self.renders_as == "checkbox":
