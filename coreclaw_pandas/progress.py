@@ -4,6 +4,10 @@
 ``progress=None`` a terminal bar hides when output is not a terminal (CI logs
 stay clean), a notebook shows it; ``False`` never shows one. A bar never breaks
 the call it decorates: any display error is swallowed.
+
+A bar whose call failed, was interrupted, or whose run ended other than
+succeeded ends red, as tqdm's notebook bar does for an error; only a clean end is
+green.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Self
 
-from .models import Run
+from .models import Run, RunStatus
 
 __all__ = ["CountBar", "RunBar"]
 
@@ -27,6 +31,7 @@ class _SafeBar:
 
     def __init__(self, progress: bool | None, **kwargs: Any) -> None:
         self._bar = None
+        self.failed = False
         if progress is False:
             return
         try:
@@ -43,14 +48,23 @@ class _SafeBar:
             getattr(self._bar, action)(*args, **kwargs)
 
     def close(self) -> None:
-        """Close the bar (idempotent)."""
+        """Close the bar (idempotent); a bar marked failed ends in the error colour."""
+        bar = self._bar
         self._do("close")
+        # tqdm's notebook bar paints itself green on close when it has no total; repaint it
+        # in the colour tqdm uses for an error (the terminal bar has no `disp`, no colours).
+        disp = getattr(bar, "disp", None)
+        if disp is not None and self.failed:
+            with contextlib.suppress(Exception):
+                disp(bar_style="danger", check_delay=False)
         self._bar = None
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:  # an error or Ctrl-C inside the block
+            self.failed = True
         self.close()
 
 
@@ -67,7 +81,8 @@ class RunBar(_SafeBar):
         )
 
     def update(self, run: Run) -> None:
-        """Show the latest state of the run."""
+        """Show the latest state of the run (a failed or aborted run marks the bar failed)."""
+        self.failed = run.status in (RunStatus.FAILED, RunStatus.ABORTING)
         if self._bar is None:
             return
         self._do("set_postfix_str", f"{run.status.label}, ${run.usage:.4f}", refresh=False)

@@ -138,10 +138,9 @@ class Control:
         self._listeners.append(callback)
 
     def set_error(self, message: str | None) -> None:
-        """Show ``message`` under the field; None hides the error line."""
-        self._error.value = (
-            f'<div style="color:#b00020">&#9888; {html.escape(message)}</div>' if message else ""
-        )
+        """Show ``message`` under the field (one line per line of it); None hides the error line."""
+        lines = "<br>".join(html.escape(line) for line in (message or "").splitlines())
+        self._error.value = f'<div style="color:#b00020">&#9888; {lines}</div>' if message else ""
         self._error.layout.display = "" if message else "none"
 
     @property

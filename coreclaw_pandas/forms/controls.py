@@ -163,6 +163,11 @@ class MultiControl(Control):
     def __init__(self, field: Field, *, boxes: bool = True, note: str | None = None) -> None:
         self.renders_as = "checkbox" if boxes else "select"
         self._order: list[Any] = []
+        if field.has_default and _one_option(field, field.default):
+            # The platform runs a `multiple` select on a string with a string default: send it.
+            one = repr(field.default)
+            adapted = f"The default {one} is one value: sent as a list [{one}]."
+            note = f"{note} {adapted}" if note else adapted
         super().__init__(field, note=note)
 
     def _build(self) -> W.Widget:
@@ -188,6 +193,8 @@ class MultiControl(Control):
 
     def _set(self, value: Any) -> bool:
         options = self.field.options
+        if _one_option(self.field, value):
+            value = [value]  # see __init__: one value is the list of it
         found = (
             [[i for i, o in enumerate(options) if same_json_value(o.value, v)] for v in value]
             if isinstance(value, list)
@@ -211,6 +218,12 @@ class MultiControl(Control):
                 box.value = False
         else:
             self.input.value = ()
+
+
+def _one_option(field: Field, value: Any) -> bool:
+    """True for a single value (not a list) that is one of the field's options."""
+    fits = any(same_json_value(o.value, value) for o in field.options)
+    return fits and not isinstance(value, list)
 
 
 class DateControl(Control):

@@ -151,7 +151,9 @@ class WorkerForm:
             else "Built from a local schema: there is no Worker to run",
         )
         self.run_button.on_click(lambda _b: self.start())
-        self._panel: RunPanel = RunPanel(client, scraper_slug or "", lambda: self.download_dir)
+        self._panel: RunPanel = RunPanel(
+            client, scraper_slug or "", lambda: self.download_dir, run_button=self.run_button
+        )
         actions = W.HBox([self.run_button, self._panel.abort_button])
         self.widget = W.VBox(
             [*children, self.options.widget, self._summary, actions, self._panel.widget]
@@ -249,8 +251,10 @@ class WorkerForm:
             local = control.local_problem()
             if local and not grouped.get(name):
                 problems.append(f"`{name}`: {local}")  # e.g. broken JSON where any value fits
-            lines = [local] if local else []
-            control.set_error("\n".join(lines + grouped.get(name, [])) or None)
+            # One plain message under a field: the widget's own words when it has some (they
+            # say what was typed), else the schema's, without the Markdown backticks.
+            lines = [local] if local else [_BACKTICKED.sub(r"\1", p) for p in grouped.get(name, [])]
+            control.set_error("\n".join(lines) or None)
         self._show_summary(problems)
         return problems
 

@@ -3,8 +3,11 @@
 :class:`RunPanel` starts a run through the notebook API (``cc.run_worker`` with
 ``wait=False``, then ``Client.wait`` with ``on_update``) in a background thread,
 shows status, rows, elapsed time and the last log lines while it goes, then a
-preview of ``cc.results_df`` and Download buttons that write files with the
-safe exporters. Every error is shown in the panel; none escapes as a traceback.
+compact preview of ``cc.results_df`` and Download buttons that write files with
+the safe exporters. Every error is shown in the panel; none escapes as a traceback.
+The bar ends green only for a succeeded run, red for a failed or aborted one (as
+tqdm's notebook bar shows an error) and orange when contact was lost and the run's
+end is unknown.
 
 This module imports ipywidgets, so it is only imported when a form is built.
 """
@@ -12,7 +15,6 @@ This module imports ipywidgets, so it is only imported when a form is built.
 from __future__ import annotations
 
 import html
-import os
 import re
 import threading
 import time
@@ -20,7 +22,6 @@ import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import ipywidgets as W
 
@@ -28,6 +29,7 @@ from .. import api
 from ..exceptions import CoreClawError
 from ..models import Run, RunStatus
 from ..writers import to_csv, to_excel
+from .links import file_link_html
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +43,16 @@ LOG_LINES = 6
 LOG_EVERY_SECONDS = 2.0
 #: Rows and characters per cell in the results preview.
 PREVIEW_ROWS = 10
-PREVIEW_CHARS = 80
+PREVIEW_CHARS = 60
+#: One line per row: a long cell is cut with an ellipsis instead of wrapping, so the ten
+#: preview rows fit the box (wrapped 64-character ids made rows 140 px tall).
+_PREVIEW_CELL = (
+    "white-space:nowrap;max-width:18em;overflow:hidden;text-overflow:ellipsis;"
+    "padding:1px 6px;line-height:1.4;text-align:left"
+)
+#: Stands in for the failure's reason in log lines: the error box shows it once.
+ELIDED = "\u2026"
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 class RunPanel:
@@ -51,14 +62,22 @@ class RunPanel:
         client: The client every call goes through (None: the form cannot run).
         scraper_slug: The Worker to run.
         download_dir: Returns the folder for downloads (None: the current folder).
+        run_button: The form's Run button, turned off while a run goes.
     """
 
     def __init__(
-        self, client: Client | None, scraper_slug: str, download_dir: Callable[[], Path | None]
+        self,
+        client: Client | None,
+        scraper_slug: str,
+        download_dir: Callable[[], Path | None],
+        *,
+        run_button: W.Button | None = None,
     ) -> None:
         self.client = client
         self.scraper_slug = scraper_slug
         self._download_dir = download_dir
+        self._run_button = run_button
+        self._links: dict[str, str] = {}
         self.run: Run | None = None
         self.df: pd.DataFrame | None = None
         self.error: str | None = None
@@ -66,21 +85,17 @@ class RunPanel:
         self._started = 0.0
         self._last_log = 0.0
         self.status = W.HTML()
-        self.progress = W.FloatProgress(
-            value=0,
-            min=0,
-            max=1,
-            description="Time used",
-            bar_style="info",
-            style={"description_width": "80px"},
-        )
+        # No total is known while a run goes (a time limit is a cap, not a forecast), so
+        # the bar only says the run is going, and fills in the end state's colour when it ends.
+        self.progress = W.FloatProgress(value=0, min=0, max=1, bar_style="info")
+        self.progress_label = W.HTML()
         self.log = W.HTML()
         self.preview = W.HTML()
         self.error_box = W.HTML()
         self.abort_button = W.Button(
             description="Abort",
             icon="stop",
-            button_style="warning",
+            button_style="",
             disabled=True,
             tooltip="Ask the platform to stop the run",
         )
@@ -93,7 +108,7 @@ class RunPanel:
         self.widget = W.VBox(
             [
                 self.status,
-                self.progress,
+                W.HBox([self.progress, self.progress_label]),
                 self.log,
                 self.error_box,
                 self.preview,
@@ -115,12 +130,12 @@ class RunPanel:
         if self.client is None or self.busy:
             return False
         self.run, self.df, self.error = None, None, None
-        for box in (self.log, self.preview, self.error_box, self.link):
+        for box in (self.log, self.preview, self.error_box, self.link, self.progress_label):
             box.value = ""
+        self._links = {}
         self.csv_button.disabled = self.excel_button.disabled = True
         self.progress.value, self.progress.bar_style = 0, "info"
-        limit = system.get("execute_limit_time_seconds") or 0
-        self.progress.max = float(limit) if limit else 1.0
+        self._set_running(True)
         self.widget.layout.display = ""
         self._show_status("Starting\u2026")
         self._started = time.monotonic()
@@ -150,13 +165,13 @@ class RunPanel:
                 client=self.client,
             )
             self._update(run)
-            self.abort_button.disabled = False
+            self._set_abort(True)
             try:
                 run = self.client.wait(run.slug, on_update=self._update)
             except CoreClawError as exc:
                 exc.note_started_run(run.slug)
                 raise
-            self.abort_button.disabled = True
+            self._set_abort(False)
             self._update(run, final=True)
             if run.status is RunStatus.FAILED:
                 reason = run.err_msg or "the platform sent no reason; see the log above"
@@ -166,8 +181,31 @@ class RunPanel:
                 self._show_preview(self.df, run)
         except Exception as exc:  # shown in the form: a notebook user gets no traceback
             self._show_error(exc)
+            self._show_lost_contact()
         finally:
-            self.abort_button.disabled = True
+            self._set_running(False)
+
+    def _set_running(self, running: bool) -> None:
+        if self._run_button is not None:
+            self._run_button.disabled = running  # one run at a time: Run must look it
+        if not running:
+            self._set_abort(False)
+
+    def _set_abort(self, enabled: bool) -> None:
+        # A disabled button keeps its colour in JupyterLab; a grey one looks disabled.
+        self.abort_button.disabled = not enabled
+        self.abort_button.button_style = "danger" if enabled else ""
+
+    def _show_lost_contact(self) -> None:
+        run = self.run
+        if run is None or run.is_terminal:
+            return  # never started, or its end was seen: the error says it all
+        self.progress.value, self.progress.bar_style = self.progress.max, "warning"
+        self._show_status(
+            f"<b>Contact lost</b> \u00b7 run <code>{html.escape(run.slug)}</code> may still be "
+            f"going on CoreClaw \u00b7 reattach with "
+            f"<code>{html.escape(f'cc.wait({run.slug!r})')}</code>"
+        )
 
     def _update(self, run: Run, final: bool = False) -> None:
         self.run = run
@@ -175,18 +213,16 @@ class RunPanel:
         if final:
             self.progress.value = self.progress.max
             self.progress.bar_style = "success" if run.succeeded else "danger"
-        elif self.progress.max > 1:
-            self.progress.value = min(elapsed, self.progress.max)
+        clock = f"{int(elapsed) // 60}:{int(elapsed) % 60:02d}"
+        self.progress_label.value = f"{run.results:,} rows \u00b7 {clock}"
         label = {RunStatus.SUCCEEDED: "Succeeded", RunStatus.FAILED: "Failed"}.get(
             run.status, run.status.label.capitalize()
         )
+        # The failure's reason is shown once, in the error box, not here as well.
         text = (
-            f"<b>{label}</b> \u00b7 {run.results:,} rows \u00b7 "
-            f"{int(elapsed) // 60}:{int(elapsed) % 60:02d} elapsed \u00b7 ${run.usage:.4f} "
-            f"\u00b7 run <code>{html.escape(run.slug)}</code>"
+            f"<b>{label}</b> \u00b7 {run.results:,} rows \u00b7 {clock} elapsed \u00b7 "
+            f"${run.usage:.4f} \u00b7 run <code>{html.escape(run.slug)}</code>"
         )
-        if run.err_msg:
-            text += f"<div style='color:#b00020'>{html.escape(run.err_msg)}</div>"
         self._show_status(text)
         if final or time.monotonic() - self._last_log >= LOG_EVERY_SECONDS:
             self._last_log = time.monotonic()
@@ -201,7 +237,11 @@ class RunPanel:
             entries = self.client.log(run_slug).entries[-LOG_LINES:]
         except Exception:  # the log is a courtesy; the run matters more
             return
-        lines = "\n".join(f"{e.level.name:<5} {e.content}" for e in entries)
+        reason = self.run.err_msg if self.run is not None else ""
+        lines = "\n".join(
+            f"{e.level.name:<5} {e.content.replace(reason, ELIDED) if reason else e.content}"
+            for e in entries
+        )
         self.log.value = (
             (
                 f"<pre style='font-size:85%;max-height:9em;overflow:auto;"
@@ -218,11 +258,12 @@ class RunPanel:
 
         head = df.head(PREVIEW_ROWS).map(short)
         what = "" if run.succeeded else " (produced before the run failed)"
+        table = head.to_html(escape=True, index=False, border=0)
+        table = re.sub(r"<(td|th)\b[^>]*>", rf"<\1 style='{_PREVIEW_CELL}'>", table)
         self.preview.value = (
             f"<div><b>{len(df):,} rows \u00d7 {df.shape[1]} columns</b>{what}; "
             f"<code>form.df</code> holds them.</div>"
-            f"<div style='max-height:24em;overflow:auto'>"
-            f"{head.to_html(escape=True, index=False, border=0)}</div>"
+            f"<div style='max-height:24em;overflow:auto;font-size:90%'>{table}</div>"
         )
         self.csv_button.disabled = self.excel_button.disabled = False
 
@@ -250,9 +291,10 @@ class RunPanel:
         """Write the results with the safe exporter (``"csv"`` or ``"xlsx"``); returns the path."""
         if self.df is None or self.run is None:
             return None
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.scraper_slug.rsplit("/", 1)[-1]) or "run"
+        # Both parts come from the server: neither may add a folder or a "..".
+        name = _safe_name(self.scraper_slug.rsplit("/", 1)[-1]) or "run"
         folder = Path(self._download_dir() or Path.cwd())
-        path = folder / f"{name}-{self.run.slug}.{fmt}"
+        path = folder / f"{name}-{_safe_name(self.run.slug) or 'run'}.{fmt}"
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -263,17 +305,11 @@ class RunPanel:
         notes = "".join(
             f"<div style='color:#8a6d3b'>{html.escape(str(w.message))}</div>" for w in caught
         )
-        self.link.value = f"<div>Saved: {_file_link(written)}</div>{notes}"
+        self._links[fmt] = f"<div>Saved: {file_link_html(written)}</div>{notes}"
+        self.link.value = "".join(self._links[f] for f in ("csv", "xlsx") if f in self._links)
         return written
 
 
-def _file_link(path: Path) -> str:
-    # Like IPython's FileLink: a link relative to the notebook's folder when it is inside it.
-    try:
-        rel = os.path.relpath(path.resolve(), Path.cwd())
-    except ValueError:  # another drive on Windows
-        rel = str(path)
-    if rel.startswith(".."):
-        return f"<code>{html.escape(str(path.resolve()))}</code>"
-    href = quote(rel.replace(os.sep, "/"))
-    return f"<a href='{html.escape(href)}' target='_blank' download>{html.escape(rel)}</a>"
+def _safe_name(text: str) -> str:
+    """``text`` as one file-name part: no separators, dots or spaces, at most 80 characters."""
+    return _UNSAFE_NAME.sub("-", text).strip("-")[:80]
