@@ -20,12 +20,18 @@ The tree is flat on purpose; catch the family you can act on::
     ├── RunFailedError            the run ended as Failed
     └── RunTimeoutError           waiting for the run took longer than asked
 
-Every message says what happened and what to do next. No message, ``repr`` or
+    KeyboardInterrupt
+    └── RunInterrupted            Ctrl-C while waiting; the run goes on (or is being aborted)
+
+Every message says what happened and what to do next. In IPython and Jupyter these
+errors show as their message alone (``_render_traceback_``); ``%xmode Verbose`` (or
+``Plain``) and then ``%tb`` show the full traceback. No message, ``repr`` or
 attribute ever holds the API key: the HTTP layer never passes headers in here.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +49,7 @@ __all__ = [
     "QuotaError",
     "RateLimitError",
     "RunFailedError",
+    "RunInterrupted",
     "RunNotFoundError",
     "RunStateError",
     "RunTimeoutError",
@@ -54,8 +61,44 @@ __all__ = [
 ]
 
 
+#: IPython exception modes (``%xmode``) in which a reader asked for the whole trace.
+_FULL_TRACE_MODES = frozenset({"Plain", "Verbose", "Docs"})
+_FULL_TRACE_TIP = "(%xmode Verbose, then %tb, shows the full traceback)"
+
+
+def _notebook_lines(error: BaseException) -> list[str]:
+    """What IPython shows for one of this package's errors: the message and hint alone.
+
+    The library frames above the message say nothing an analyst can act on, so the
+    default view (``%xmode Context``) and ``Minimal`` show the text only; ``Plain``,
+    ``Verbose`` and ``Docs`` keep IPython's full trace for whoever debugs.
+    """
+    # IPython is the caller here, so it is loaded already; importing it would make
+    # this stdlib-only module depend on it.
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    formatter = getattr(shell, "InteractiveTB", None)
+    if formatter is not None and getattr(formatter, "mode", "") in _FULL_TRACE_MODES:
+        return list(
+            formatter.structured_traceback(type(error), error, error.__traceback__, tb_offset=1)
+        )
+    text = str(error)
+    hint = getattr(error, "hint", "")
+    lines = []
+    if hint and text.endswith(f" {hint}"):
+        # The hint is the line to act on: give it a line of its own.
+        text = text[: -len(hint)].rstrip()
+        lines = [hint]
+    first, *rest = text.splitlines() or [""]
+    return [f"{type(error).__name__}: {first}", *rest, *lines, _FULL_TRACE_TIP]
+
+
 class CoreClawError(Exception):
     """Root of every error raised by coreclaw-pandas."""
+
+    def _render_traceback_(self) -> list[str]:
+        """The lines IPython shows for this error (see :func:`_notebook_lines`)."""
+        return _notebook_lines(self)
 
 
 class ConfigurationError(CoreClawError):
@@ -282,6 +325,35 @@ class RunTimeoutError(CoreClawError):
             f"Run {run.slug} is still {run.status.label} after {timeout:g} s; it keeps running. "
             f"Wait again with cc.wait({run.slug!r}) or stop it with cc.abort({run.slug!r})."
         )
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C while waiting for a run: the run goes on unless it was asked to abort.
+
+    A ``KeyboardInterrupt``, so scripts and ``except KeyboardInterrupt`` behave as
+    always; IPython shows the message alone, with no traceback.
+
+    Attributes:
+        run_slug: The run that was being waited for.
+        aborting: True when the run was asked to abort (``abort_on_interrupt=True``).
+    """
+
+    def __init__(self, run_slug: str, *, aborting: bool = False) -> None:
+        self.run_slug = run_slug
+        self.aborting = aborting
+        if aborting:
+            message = f"Interrupted: run {run_slug} is being aborted."
+        else:
+            message = (
+                f"Interrupted: run {run_slug} keeps running on CoreClaw. "
+                f"Reattach with cc.wait({run_slug!r}) or stop it with cc.abort({run_slug!r})."
+            )
+        super().__init__(message)
+
+    def _render_traceback_(self) -> list[str]:
+        """The message alone: the interrupt was the reader's own doing (no trace, no tip)."""
+        lines = _notebook_lines(self)
+        return lines if lines[-1] != _FULL_TRACE_TIP else [str(self)]
 
 
 # Codes of v1 (CONTRACT.md §1.7) and v2 (§6); version-neutral so every wire layer shares it.

@@ -33,6 +33,7 @@ EXPECTED = {
     "ResultPage",
     "Run",
     "RunFailedError",
+    "RunInterrupted",
     "RunLog",
     "RunNotFoundError",
     "RunStateError",
@@ -77,6 +78,8 @@ def test_all_is_pinned():
 
 def test_every_error_shares_one_root():
     errors = [getattr(cc, n) for n in cc.__all__ if n.endswith("Error")]
+    # The one exception outside it: Ctrl-C stays a KeyboardInterrupt.
+    assert issubclass(cc.RunInterrupted, KeyboardInterrupt)
     assert all(issubclass(e, cc.CoreClawError) for e in errors)
 
 
