@@ -85,7 +85,11 @@ class CoreClawAccessor:
         return frames.explode_nested(self._df, column)
 
     def to_excel(self, path: str | Path, **options: Any) -> Path:
-        """Write a safe .xlsx (see :func:`coreclaw_pandas.writers.to_excel` for options)."""
+        """Write a safe .xlsx (see :func:`coreclaw_pandas.writers.to_excel` for options).
+
+        ``mode="a"`` with ``if_sheet_exists="error"|"replace"|"new"`` adds or replaces
+        a sheet in an existing workbook, keeping its other sheets.
+        """
         return writers.to_excel(self._df, path, **options)
 
     def to_csv(self, path: str | Path, **options: Any) -> Path:

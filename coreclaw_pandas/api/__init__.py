@@ -12,7 +12,15 @@ from .default import (
     resolve_client,
     run_slug_of,
 )
-from .results import PartialResultsWarning, clear_cache, export, log, results_df, runs_df
+from .results import (
+    PartialResultsWarning,
+    clear_cache,
+    export,
+    log,
+    read_export,
+    results_df,
+    runs_df,
+)
 from .runs import (
     abort,
     account,
@@ -38,6 +46,7 @@ __all__ = [
     "last_run",
     "log",
     "parse_callback",
+    "read_export",
     "rerun",
     "reset_client",
     "resolve_client",
