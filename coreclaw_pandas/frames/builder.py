@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..models import ID_COLUMN, ResultHeader
@@ -173,6 +174,9 @@ class FrameBuilder:
                     out[sub_name] = array
                     origin[sub_name] = name
         out = self._select_columns(out)
+        for values in out.values():
+            if values.dtype == object:
+                _none_to_na(values)
         for name, dtype in (dtypes or {}).items():
             if name not in out:
                 raise ValueError(
@@ -210,6 +214,17 @@ class FrameBuilder:
             label = label_of.get(top, top)
             wanted.append(label + str(name)[len(str(top)) :] if label != top else name)
         return _unique(wanted)
+
+
+def _none_to_na(values: Any) -> None:
+    """Mark a missing value in an object column (lists, dicts, mixed) as ``pd.NA``, in place.
+
+    The typed columns show a missing value as ``<NA>``; an object column would show
+    ``None``, and a reader would take it for a different kind of missing.
+    """
+    if isinstance(values, np.ndarray):
+        for index in np.flatnonzero(np.fromiter((v is None for v in values), bool, len(values))):
+            values[index] = pd.NA
 
 
 def _unique(names: list[Any]) -> list[Any]:

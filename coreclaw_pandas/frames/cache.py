@@ -17,9 +17,9 @@ Round trips are exact: Parquet cannot hold object columns of ragged lists,
 dicts or mixed types, so those columns are stored as JSON text and listed in
 the file's metadata, then decoded on load. Every other dtype (``Int64``,
 ``Float64``, ``boolean``, ``string``, tz-aware datetimes, categoricals...) and
-``df.attrs`` come back as they were (the one loss: ``pd.NA`` inside an object
-column comes back as ``None``, JSON having a single null). A file that cannot
-be read is a miss and is removed; loading never raises.
+``df.attrs`` come back as they were (the one loss: ``None`` inside an object
+column comes back as ``pd.NA``, as built frames have it, JSON having a single
+null). A file that cannot be read is a miss and is removed; loading never raises.
 
 Where the files live: ``$CORECLAW_CACHE_DIR`` if set; otherwise
 ``$XDG_CACHE_HOME/coreclaw-pandas`` or ``~/.cache/coreclaw-pandas`` (Linux),
@@ -174,7 +174,8 @@ def _read(path: Path, base_url: str, run_slug: str, options_key: str) -> pd.Data
     df = table.to_pandas()
     for name in record["json_columns"]:
         texts = df[name].tolist()
-        values = (json.loads(text) if isinstance(text, str) else None for text in texts)
+        # A missing value is pd.NA, as FrameBuilder leaves it in object columns.
+        values = (json.loads(text) if isinstance(text, str) else pd.NA for text in texts)
         # A Series keeps dtype object (pandas 3 would make an all-text array str).
         df[name] = pd.Series(object_array(values, len(df)), index=df.index, dtype=object)
     df.attrs = record["attrs"]

@@ -42,7 +42,7 @@ def test_flatten_false_keeps_dicts_whole() -> None:
     rows = [{"seller": {"name": "Ana"}}, {"seller": None}]
     df = rows_to_frame(rows, flatten=False)
     assert list(df.columns) == ["seller"]
-    assert df["seller"].tolist() == [{"name": "Ana"}, None]
+    assert df["seller"].tolist() == [{"name": "Ana"}, pd.NA]
 
 
 def test_a_key_that_is_a_dict_in_some_rows_and_scalar_in_others_stays_whole(
@@ -52,7 +52,7 @@ def test_a_key_that_is_a_dict_in_some_rows_and_scalar_in_others_stays_whole(
     df = rows_to_frame([{"price": v} for v in values])
     assert list(df.columns) == ["price"]
     assert df["price"].dtype == object
-    assert df["price"].tolist() == values
+    assert df["price"].tolist() == [pd.NA if v is None else v for v in values]
 
 
 def test_flattening_never_overwrites_a_literal_dotted_key() -> None:
