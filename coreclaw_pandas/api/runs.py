@@ -82,6 +82,9 @@ def run_worker(
         InputError: The input does not fit the Worker's schema (nothing was sent).
         RunFailedError: The run failed; it carries the run, err_msg and last log lines.
         RunTimeoutError: ``timeout`` ran out; the run goes on.
+        RunInterrupted: Ctrl-C while waiting (a KeyboardInterrupt); the message says how
+            to reattach, and the run goes on unless ``abort_on_interrupt``.
+        WorkerNotFoundError: No such Worker; the message names the closest ones.
 
     Example:
         >>> run = cc.run_worker("coreclaw/catalogue-generator", {"rows": 1000})
@@ -157,6 +160,7 @@ def wait(
     Raises:
         RunFailedError: The run failed (unless ``raise_on_failure`` is False).
         RunTimeoutError: ``timeout`` ran out; the run goes on.
+        RunInterrupted: Ctrl-C (a KeyboardInterrupt); the message says how to reattach.
     """
     c = resolve_client(client)
     return _wait(c, run_slug_of(run), timeout, progress, abort_on_interrupt, raise_on_failure)
