@@ -23,9 +23,8 @@ The tree is flat on purpose; catch the family you can act on::
     KeyboardInterrupt
     └── RunInterrupted            Ctrl-C while waiting; the run goes on (or is being aborted)
 
-Every message says what happened and what to do next. In IPython and Jupyter these
-errors show as their message alone (``_render_traceback_``); ``%xmode Verbose`` (or
-``Plain``) and then ``%tb`` show the full traceback. No message, ``repr`` or
+Every message says what happened and what to do next; IPython shows it alone, without
+the trace (``%xmode Verbose`` and ``%tb`` show that). No message, ``repr`` or
 attribute ever holds the API key: the HTTP layer never passes headers in here.
 """
 
@@ -66,39 +65,23 @@ _FULL_TRACE_MODES = frozenset({"Plain", "Verbose", "Docs"})
 _FULL_TRACE_TIP = "(%xmode Verbose, then %tb, shows the full traceback)"
 
 
-def _notebook_lines(error: BaseException) -> list[str]:
-    """What IPython shows for one of this package's errors: the message and hint alone.
-
-    The library frames above the message say nothing an analyst can act on, so the
-    default view (``%xmode Context``) and ``Minimal`` show the text only; ``Plain``,
-    ``Verbose`` and ``Docs`` keep IPython's full trace for whoever debugs.
-    """
-    # IPython is the caller here, so it is loaded already; importing it would make
-    # this stdlib-only module depend on it.
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    formatter = getattr(shell, "InteractiveTB", None)
-    if formatter is not None and getattr(formatter, "mode", "") in _FULL_TRACE_MODES:
-        return list(
-            formatter.structured_traceback(type(error), error, error.__traceback__, tb_offset=1)
-        )
-    text = str(error)
-    hint = getattr(error, "hint", "")
-    lines = []
-    if hint and text.endswith(f" {hint}"):
-        # The hint is the line to act on: give it a line of its own.
-        text = text[: -len(hint)].rstrip()
-        lines = [hint]
-    first, *rest = text.splitlines() or [""]
-    return [f"{type(error).__name__}: {first}", *rest, *lines, _FULL_TRACE_TIP]
-
-
 class CoreClawError(Exception):
     """Root of every error raised by coreclaw-pandas."""
 
     def _render_traceback_(self) -> list[str]:
-        """The lines IPython shows for this error (see :func:`_notebook_lines`)."""
-        return _notebook_lines(self)
+        """What IPython shows: the message and hint alone (``%xmode Verbose``: the trace)."""
+        # IPython is the caller, so it is loaded; importing it would tie this module to it.
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython is not None else None
+        formatter = getattr(shell, "InteractiveTB", None)
+        if formatter is not None and getattr(formatter, "mode", "") in _FULL_TRACE_MODES:
+            return formatter.structured_traceback(type(self), self, self.__traceback__, 1)
+        text, hint, lines = str(self), getattr(self, "hint", ""), []
+        if hint and text.endswith(f" {hint}"):
+            # The hint is the line to act on: give it a line of its own.
+            text, lines = text[: -len(hint)].rstrip(), [hint]
+        first, *rest = text.splitlines() or [""]
+        return [f"{type(self).__name__}: {first}", *rest, *lines, _FULL_TRACE_TIP]
 
 
 class ConfigurationError(CoreClawError):
@@ -328,10 +311,7 @@ class RunTimeoutError(CoreClawError):
 
 
 class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C while waiting for a run: the run goes on unless it was asked to abort.
-
-    A ``KeyboardInterrupt``, so scripts and ``except KeyboardInterrupt`` behave as
-    always; IPython shows the message alone, with no traceback.
+    """Ctrl-C while waiting; a ``KeyboardInterrupt``, shown by IPython as its message alone.
 
     Attributes:
         run_slug: The run that was being waited for.
@@ -341,19 +321,16 @@ class RunInterrupted(KeyboardInterrupt):
     def __init__(self, run_slug: str, *, aborting: bool = False) -> None:
         self.run_slug = run_slug
         self.aborting = aborting
-        if aborting:
-            message = f"Interrupted: run {run_slug} is being aborted."
-        else:
-            message = (
-                f"Interrupted: run {run_slug} keeps running on CoreClaw. "
-                f"Reattach with cc.wait({run_slug!r}) or stop it with cc.abort({run_slug!r})."
-            )
-        super().__init__(message)
+        going = (
+            f"keeps running on CoreClaw. Reattach with cc.wait({run_slug!r}) or stop it "
+            f"with cc.abort({run_slug!r})."
+        )
+        state = "is being aborted." if aborting else going
+        super().__init__(f"Interrupted: run {run_slug} {state}")
 
     def _render_traceback_(self) -> list[str]:
-        """The message alone: the interrupt was the reader's own doing (no trace, no tip)."""
-        lines = _notebook_lines(self)
-        return lines if lines[-1] != _FULL_TRACE_TIP else [str(self)]
+        """The message alone, whatever ``%xmode`` says: the interrupt was the reader's doing."""
+        return [str(self)]
 
 
 # Codes of v1 (CONTRACT.md §1.7) and v2 (§6); version-neutral so every wire layer shares it.
