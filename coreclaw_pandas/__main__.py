@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "emulator":
         from .emulator.__main__ import main as emulator_main
 
-        return emulator_main(rest) or 0
+        return emulator_main(rest, prog="coreclaw-pandas emulator") or 0
     print(f"unknown command {command!r}\n\n{_USAGE}", file=sys.stderr)
     return 2
 

@@ -15,7 +15,7 @@ import pandas as pd
 from . import api, frames, writers
 from .client import Client
 from .exceptions import InputError
-from .models import Run
+from .models import Run, html_table
 
 __all__ = ["CoreClawAccessor"]
 
@@ -32,6 +32,24 @@ class CoreClawAccessor:
 
     def __init__(self, df: pd.DataFrame) -> None:
         self._df = df
+
+    def __repr__(self) -> str:
+        info = self.info
+        if not info.get("run_slug"):
+            return "<df.coreclaw: no CoreClaw provenance (make the frame with cc.results_df)>"
+        worker = info.get("worker_title") or info.get("scraper_slug") or "?"
+        return (
+            f"<df.coreclaw: run {info['run_slug']} of {worker!r}, {info.get('status', '?')}, "
+            f"{len(self._df):,} rows>"
+        )
+
+    def _repr_html_(self) -> str:
+        info = self.info
+        if not info.get("run_slug"):
+            return html_table([], caption=repr(self))
+        rows = [(key, value) for key, value in info.items() if value not in (None, "")]
+        caption = f"{len(self._df):,} rows of CoreClaw run {info['run_slug']}"
+        return html_table(rows, caption=caption)
 
     @property
     def info(self) -> dict[str, Any]:
@@ -67,7 +85,11 @@ class CoreClawAccessor:
         return frames.explode_nested(self._df, column)
 
     def to_excel(self, path: str | Path, **options: Any) -> Path:
-        """Write a safe .xlsx (see :func:`coreclaw_pandas.writers.to_excel` for options)."""
+        """Write a safe .xlsx (see :func:`coreclaw_pandas.writers.to_excel` for options).
+
+        ``mode="a"`` with ``if_sheet_exists="error"|"replace"|"new"`` adds or replaces
+        a sheet in an existing workbook, keeping its other sheets.
+        """
         return writers.to_excel(self._df, path, **options)
 
     def to_csv(self, path: str | Path, **options: Any) -> Path:

@@ -27,6 +27,7 @@ from .models import ID_COLUMN
 
 if TYPE_CHECKING:
     from .accessor import CoreClawAccessor
+    from .schema import InputSchema
 
 DEMO_SEARCH = "web page"
 
@@ -70,6 +71,27 @@ def _platform(real: bool) -> Iterator[tuple[Client, str | None]]:
     with Emulator() as emu:
         print(f"Started the local CoreClaw emulator at {emu.url}")
         yield Client(emu.api_key, base_url=emu.url), f"{emu.url}/demo-site/index.html"
+
+
+def field_lines(schema: InputSchema) -> list[str]:
+    """One line per input field, in columns as wide as the longest name and type.
+
+    Example:
+        >>> field_lines(worker.input_schema)[0]
+        '  * startURLs  array    Start URLs (default [{"url": "https://example.com/"}])'
+    """
+    fields = list(schema)
+    name_width = max((len(f.name) for f in fields), default=0)
+    kind_width = max((len(f.kind) for f in fields), default=0)
+    lines = []
+    for field in fields:
+        mark = "*" if field.required else " "
+        default = "" if not field.has_default else f" (default {json.dumps(field.default)[:50]})"
+        lines.append(
+            f"  {mark} {field.name:<{name_width}}  {field.kind:<{kind_width}}  "
+            f"{field.title}{default}"
+        )
+    return lines
 
 
 def _read_input(args: argparse.Namespace) -> dict:
@@ -116,12 +138,7 @@ def run_demo(argv: Sequence[str] | None = None) -> int:
             return 1
         worker = client.worker(slug)
         print(f"\nWorker {slug} {worker.version}; input fields:")
-        for field in worker.input_schema:
-            mark = "*" if field.required else " "
-            default = (
-                "" if not field.has_default else f" (default {json.dumps(field.default)[:50]})"
-            )
-            print(f"  {mark} {field.name:<20} {field.kind:<8} {field.title}{default}")
+        print("\n".join(field_lines(worker.input_schema)))
         if demo_site and not custom and "startURLs" in worker.input_schema.names:
             custom = {"startURLs": [{"url": demo_site}], "max_pages": args.max_pages}
         print(f"\nRunning {slug} with {json.dumps(custom)[:200]} ...")

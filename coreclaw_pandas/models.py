@@ -7,12 +7,15 @@ is lost when the API drifts. The docs say "Worker" where the wire says
 "scraper", so ``Run.scraper_slug`` names the run's Worker.
 
 Two names shared by frames, writers and the accessor live here too:
-:data:`ID_COLUMN` and :data:`ATTRS_KEY`.
+:data:`ID_COLUMN` and :data:`ATTRS_KEY`, and :func:`html_table`, the compact
+table every notebook view (``_repr_html_``) is drawn with.
 """
 
 from __future__ import annotations
 
 import enum
+import html
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -34,12 +37,49 @@ __all__ = [
     "RunStatus",
     "Worker",
     "WorkerSummary",
+    "html_table",
 ]
 
 #: The platform's per-row id (CONTRACT.md §2.7); not listed in ``headers``.
 ID_COLUMN = "__coreclaw_data_id__"
 #: ``df.attrs`` key holding where a frame came from.
 ATTRS_KEY = "coreclaw"
+
+#: Characters of free text (a README's first line, a log line) a notebook view shows.
+VIEW_TEXT_CHARS = 160
+#: Log entries a RunLog's notebook view shows (the newest).
+VIEW_LOG_ENTRIES = 20
+
+
+def short_text(value: Any, limit: int = VIEW_TEXT_CHARS) -> str:
+    """``value`` as one line of at most ``limit`` characters (cut with an ellipsis)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def html_table(
+    rows: Iterable[Sequence[Any]], *, header: Sequence[str] = (), caption: str = ""
+) -> str:
+    """A compact, escaped HTML table: what the notebook views are drawn with.
+
+    Every value is escaped (scraped text and READMEs may hold markup), and cells stay
+    on one line so a view is as short as its rows.
+
+    Example:
+        >>> html_table([["rows", 25]], caption="Run <b>")
+        '<table ...><caption ...>Run &lt;b&gt;</caption>...'
+    """
+    cell = 'style="text-align:left;padding:1px 8px;white-space:nowrap"'
+    parts = ['<table style="border-collapse:collapse;font-size:90%">']
+    if caption:
+        parts.append(
+            f'<caption style="text-align:left;font-weight:bold">{html.escape(caption)}</caption>'
+        )
+    if header:
+        parts.append("<tr>" + "".join(f"<th {cell}>{html.escape(str(h))}</th>" for h in header))
+    for row in rows:
+        parts.append("<tr>" + "".join(f"<td {cell}>{html.escape(str(v))}</td>" for v in row))
+    return "\n".join(parts) + "</table>"
 
 
 class RunStatus(enum.IntEnum):
@@ -83,7 +123,7 @@ class LogLevel(enum.IntEnum):
     ERROR = 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Run:
     """One run of a Worker.
 
@@ -129,6 +169,27 @@ class Run:
         """True if the run Succeeded."""
         return self.status is RunStatus.SUCCEEDED
 
+    def __repr__(self) -> str:
+        worker = self.scraper_title or self.scraper_slug
+        return (
+            f"Run({self.slug!r}, {self.status.label}, worker={worker!r}, "
+            f"results={self.results}, usage={self.usage:g})"
+        )
+
+    def _repr_html_(self) -> str:
+        facts = [
+            ("status", self.status.label),
+            ("worker", " · ".join(p for p in (self.scraper_title, self.scraper_slug) if p)),
+            ("version", self.version),
+            ("results", f"{self.results:,} rows"),
+            ("usage", f"{self.usage:g} USD"),
+            ("started", self.started_at.isoformat(sep=" ") if self.started_at else ""),
+            ("finished", self.finished_at.isoformat(sep=" ") if self.finished_at else ""),
+            ("duration", f"{self.duration:g} s" if self.duration else ""),
+            ("error", short_text(self.err_msg)),
+        ]
+        return html_table([f for f in facts if f[1]], caption=f"Run {self.slug}")
+
 
 @dataclass(frozen=True)
 class WorkerSummary:
@@ -140,7 +201,7 @@ class WorkerSummary:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Worker:
     """A Worker's detail: its current version, README, run defaults and input schema.
 
@@ -161,6 +222,19 @@ class Worker:
     input_schema: InputSchema
     raw_schema: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __repr__(self) -> str:
+        # The README is left out: it can be pages long (worker.readme has it).
+        fields = ", ".join(self.input_schema.names[:8])
+        more = ", ..." if len(self.input_schema) > 8 else ""
+        return f"Worker({self.slug!r}, version={self.version!r}, fields=[{fields}{more}])"
+
+    def _repr_html_(self) -> str:
+        summary = next((line for line in self.readme.splitlines() if line.strip("# ")), "")
+        facts = [("version", self.version), ("about", short_text(summary.strip("# ")))]
+        facts += [(name, value) for name, value in self.system.items()]
+        overview = html_table([f for f in facts if f[1] != ""], caption=f"Worker {self.slug}")
+        return overview + self.input_schema._repr_html_()
 
 
 @dataclass(frozen=True)
@@ -204,13 +278,30 @@ class LogEntry:
     timestamp: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RunLog:
     """A run's recent log entries and the address of the full log."""
 
     entries: list[LogEntry]
     all_logs_url: str = ""
     result_count: int = 0
+
+    def __repr__(self) -> str:
+        last = f", last={short_text(self.entries[-1].content, 60)!r}" if self.entries else ""
+        return f"RunLog({len(self.entries)} entries{last})"
+
+    def _repr_html_(self) -> str:
+        shown = self.entries[-VIEW_LOG_ENTRIES:]
+        rows = [
+            (
+                e.timestamp.isoformat(sep=" ", timespec="seconds") if e.timestamp else "",
+                e.level.name,
+                short_text(e.content),
+            )
+            for e in shown
+        ]
+        caption = f"Log: last {len(shown)} of {len(self.entries)} entries"
+        return html_table(rows, header=("time", "level", "message"), caption=caption)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,11 @@ from typing import Any, Self
 
 from .models import Run, RunStatus
 
-__all__ = ["CountBar", "RunBar"]
+__all__ = ["SMALL_ROW_COUNT", "CountBar", "RunBar"]
+
+#: Row counts up to this arrive in one page of the default size (100 rows), in well
+#: under a second: a bar would only flash by. ``progress=True`` still shows one.
+SMALL_ROW_COUNT = 100
 
 
 def _disable(progress: bool | None) -> bool | None:
@@ -90,7 +94,11 @@ class RunBar(_SafeBar):
 
 
 class CountBar(_SafeBar):
-    """Counts rows or bytes towards a total that may be unknown or grow."""
+    """Counts rows or bytes towards a total that may be unknown or grow.
+
+    With ``progress=None``, rows known to number :data:`SMALL_ROW_COUNT` or fewer get
+    no bar.
+    """
 
     def __init__(
         self,
@@ -101,6 +109,8 @@ class CountBar(_SafeBar):
         progress: bool | None = None,
         unit_scale: bool = False,
     ) -> None:
+        if progress is None and unit == " rows" and total is not None:
+            progress = None if total > SMALL_ROW_COUNT else False
         super().__init__(progress, desc=desc, total=total, unit=unit, unit_scale=unit_scale)
 
     def advance(self, n: int) -> None:

@@ -36,6 +36,7 @@ EXPECTED = {
     "Run",
     "RunAbortingError",
     "RunFailedError",
+    "RunInterrupted",
     "RunLog",
     "RunNotFoundError",
     "RunStateError",
@@ -58,6 +59,7 @@ EXPECTED = {
     "last_run",
     "log",
     "parse_callback",
+    "read_export",
     "rerun",
     "reset_client",
     "results_df",
@@ -80,6 +82,8 @@ def test_all_is_pinned():
 
 def test_every_error_shares_one_root():
     errors = [getattr(cc, n) for n in cc.__all__ if n.endswith("Error")]
+    # The one exception outside it: Ctrl-C stays a KeyboardInterrupt.
+    assert issubclass(cc.RunInterrupted, KeyboardInterrupt)
     assert all(issubclass(e, cc.CoreClawError) for e in errors)
 
 
@@ -135,6 +139,7 @@ SUBPACKAGE_ALL = {
         "last_run",
         "log",
         "parse_callback",
+        "read_export",
         "rerun",
         "reset_client",
         "resolve_client",

@@ -19,6 +19,7 @@ from .results import (
     clear_cache,
     export,
     log,
+    read_export,
     results_df,
     runs_df,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "last_run",
     "log",
     "parse_callback",
+    "read_export",
     "rerun",
     "reset_client",
     "resolve_client",

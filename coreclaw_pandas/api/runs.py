@@ -10,8 +10,9 @@ the default client itself is :mod:`.default`.
 
 from __future__ import annotations
 
+import difflib
 import json
-import sys
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, cast
@@ -20,8 +21,14 @@ import pandas as pd
 
 from .. import _config
 from ..client import Client
-from ..exceptions import CoreClawError, RunFailedError, RunTimeoutError
-from ..models import Account, Run, RunStatus, Worker
+from ..exceptions import (
+    CoreClawError,
+    RunFailedError,
+    RunInterrupted,
+    RunTimeoutError,
+    WorkerNotFoundError,
+)
+from ..models import Account, Run, RunStatus, Worker, WorkerSummary
 from ..progress import RunBar
 from .default import RunLike, resolve_client, run_slug_of
 
@@ -81,6 +88,9 @@ def run_worker(
         InputError: The input does not fit the Worker's schema (nothing was sent).
         RunFailedError: The run failed; it carries the run, err_msg and last log lines.
         RunTimeoutError: ``timeout`` ran out; the run goes on.
+        RunInterrupted: Ctrl-C while waiting (a KeyboardInterrupt); the message says how
+            to reattach, and the run goes on unless ``abort_on_interrupt``.
+        WorkerNotFoundError: No such Worker; the message names the closest ones.
 
     Example:
         >>> run = cc.run_worker("coreclaw/catalogue-generator", {"rows": 1000})
@@ -88,18 +98,20 @@ def run_worker(
     """
     c = resolve_client(client)
     if sync:
-        reply = c.start_run_sync(
-            scraper_slug, custom, system=system, version=version, callback_url=callback_url
-        )
+        with _suggesting(c, scraper_slug):
+            reply = c.start_run_sync(
+                scraper_slug, custom, system=system, version=version, callback_url=callback_url
+            )
         run = reply.run
         if reply.finished or not wait:
             with _started(run.slug):
                 latest = c.run(run.slug)
             return _finish(c, latest)
     else:
-        run = c.start_run(
-            scraper_slug, custom, system=system, version=version, callback_url=callback_url
-        )
+        with _suggesting(c, scraper_slug):
+            run = c.start_run(
+                scraper_slug, custom, system=system, version=version, callback_url=callback_url
+            )
         if not wait:
             return run
     return _wait(c, run.slug, timeout, progress, abort_on_interrupt)
@@ -156,6 +168,7 @@ def wait(
     Raises:
         RunFailedError: The run failed (unless ``raise_on_failure`` is False).
         RunTimeoutError: ``timeout`` ran out; the run goes on.
+        RunInterrupted: Ctrl-C (a KeyboardInterrupt); the message says how to reattach.
     """
     c = resolve_client(client)
     return _wait(c, run_slug_of(run), timeout, progress, abort_on_interrupt, raise_on_failure)
@@ -176,18 +189,9 @@ def _wait(
             if abort_on_interrupt:
                 # No waiting here: the run may stay aborting for a while (docs/platform.md §3.3).
                 c.abort(slug)
-                print(
-                    f"\nInterrupted: run {slug} is being aborted; it shows aborting until the "
-                    f"platform has stopped it. Check with cc.wait({slug!r}) or cc.runs_df().",
-                    file=sys.stderr,
-                )
-            else:
-                print(
-                    f"\nInterrupted: run {slug} keeps running on CoreClaw. "
-                    f"Reattach with cc.wait({slug!r}) or stop it with cc.abort({slug!r}).",
-                    file=sys.stderr,
-                )
-            raise
+            # The message travels in the error (no separate print), so a notebook shows it
+            # once and without a traceback; scripts still get a KeyboardInterrupt.
+            raise RunInterrupted(slug, aborting=abort_on_interrupt) from None
     return _finish(c, run) if raise_on_failure else run
 
 
@@ -243,8 +247,14 @@ def account(*, client: Client | None = None) -> Account:
 
 
 def worker(scraper_slug: str, *, client: Client | None = None) -> Worker:
-    """A Worker's detail: version, README, system defaults and parsed input schema."""
-    return resolve_client(client).worker(scraper_slug)
+    """A Worker's detail: version, README, system defaults and parsed input schema.
+
+    Raises:
+        WorkerNotFoundError: No such Worker; the message names the closest ones.
+    """
+    c = resolve_client(client)
+    with _suggesting(c, scraper_slug):
+        return c.worker(scraper_slug)
 
 
 def search_workers(
@@ -252,25 +262,28 @@ def search_workers(
 ) -> pd.DataFrame:
     """Search the Worker store; no query lists the whole store (at most 100 Workers).
 
-    One row per Worker: slug, title, description, and ``path`` (``owner/name``) when the
-    store gives it (v2, and every listing of the whole store).
+    One row per Worker: slug, path, title, description.
+
+    ``slug`` is the Worker's 26-character id and ``path`` its ``owner/name``; either
+    one runs it. API v1's store does not send the path, so it is ``<NA>`` there.
     """
     found = resolve_client(client).search_workers(query, limit=limit)
-    columns = {
-        "slug": [w.slug for w in found],
-        "title": [w.title for w in found],
-        "description": [w.description for w in found],
-    }
-    paths = [str(w.extra.get("path") or "") for w in found]
-    if any(paths):
-        # The v2 store writes paths owner~name; the rest of the API takes owner/name.
-        columns["path"] = [p.replace("~", "/") for p in paths]
-    return pd.DataFrame(columns, dtype="string")
+    return pd.DataFrame(
+        {
+            "slug": [w.slug for w in found],
+            "path": [_path_of(w) or None for w in found],
+            "title": [w.title for w in found],
+            "description": [w.description for w in found],
+        },
+        dtype="string",
+    )
 
 
 def last_run(scraper_slug: str, *, client: Client | None = None) -> Run | None:
     """The newest run of a Worker (None if it has never run)."""
-    return resolve_client(client).last_run(scraper_slug)
+    c = resolve_client(client)
+    with _suggesting(c, scraper_slug):
+        return c.last_run(scraper_slug)
 
 
 def parse_callback(body: Mapping[str, Any] | str | bytes) -> Run:
@@ -278,3 +291,75 @@ def parse_callback(body: Mapping[str, Any] | str | bytes) -> Run:
     if isinstance(body, str | bytes):
         body = json.loads(body)
     return Client.parse_callback(cast(Mapping[str, Any], body))
+
+
+# -- Unknown Workers -----------------------------------------------------------------------
+
+#: Store searches made to suggest a Worker for an unknown slug: an error path, kept cheap.
+_SUGGEST_SEARCHES = 6
+#: How alike (difflib's ratio, 0..1) a Worker must be to be suggested.
+_SUGGEST_CUTOFF = 0.6
+_SUGGEST_MAX = 3
+
+
+def _path_of(summary: WorkerSummary) -> str:
+    """A store entry's ``owner/name`` path (v2 writes ``owner~name``), or "" when not sent."""
+    path = str(summary.extra.get("path") or "").replace("~", "/")
+    if not path and summary.extra.get("username") and summary.extra.get("name"):
+        path = f"{summary.extra['username']}/{summary.extra['name']}"
+    return path
+
+
+@contextmanager
+def _suggesting(c: Client, scraper_slug: str) -> Iterator[None]:
+    """Name the closest Worker slugs and paths when ``scraper_slug`` is unknown."""
+    try:
+        yield
+    except WorkerNotFoundError as exc:
+        close = _closest_workers(c, scraper_slug)
+        if close:
+            raise exc.with_hint(f"Did you mean {' or '.join(close)}? {exc.hint}") from None
+        raise
+
+
+def _closest_workers(c: Client, wanted: str) -> list[str]:
+    """The store's Workers most like ``wanted``, described as ``'path' (id, title)``.
+
+    No call lists the whole store (v1 refuses an empty search), so the store is
+    searched for the words of ``wanted`` and their first four letters, which
+    finds a typo's Worker, and the results are ranked with difflib.
+    """
+    words = [w for w in re.split(r"[^0-9a-z]+", str(wanted).lower()) if len(w) >= 3]
+    queries = list(dict.fromkeys([*words, *(w[:4] for w in words)]))[:_SUGGEST_SEARCHES]
+    found: dict[str, WorkerSummary] = {}
+    for query in queries:
+        try:
+            found.update((w.slug, w) for w in c.search_workers(query, limit=50))
+        except CoreClawError:  # a suggestion must never replace the real error
+            break
+    target = str(wanted).lower().replace("~", "/")
+    name = target.rsplit("/", 1)[-1]
+    scored = []
+    for summary in found.values():
+        path = _path_of(summary).lower()
+        # Names are compared without the owner: a shared owner makes every Worker look alike.
+        pairs = [(target, summary.slug.lower()), (name, _slugify(summary.title))]
+        if path:
+            pairs.append((name, path.rsplit("/", 1)[-1]))
+        if target in (summary.slug.lower(), path):
+            continue  # the Worker exists; what was missing is something else (a version)
+        score = max(difflib.SequenceMatcher(None, a, b).ratio() for a, b in pairs)
+        if score >= _SUGGEST_CUTOFF:
+            scored.append((score, summary))
+    scored.sort(key=lambda item: -item[0])
+    return [_describe(summary) for _, summary in scored[:_SUGGEST_MAX]]
+
+
+def _slugify(title: str) -> str:
+    return "-".join(re.split(r"[^0-9a-z]+", title.lower())).strip("-")
+
+
+def _describe(summary: WorkerSummary) -> str:
+    path = _path_of(summary)
+    about = ", ".join(part for part in (summary.slug if path else "", summary.title) if part)
+    return f"{path or summary.slug!r} ({about})" if about else repr(path or summary.slug)

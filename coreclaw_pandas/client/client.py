@@ -15,17 +15,16 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from .. import _config
 from ..models import Account, ProxyRegion, Run, RunStatus, Worker, WorkerSummary
 from . import config, paging, replies, starts
-from .polling import PollPolicy, failure_reason, wait_for
+from .polling import PollPolicy, wait_for
 from .replies import SyncReply
 from .results import ResultReads
 from .starts import require_slug
@@ -317,21 +316,7 @@ class Client(ResultReads):
         return self._with_reason(run)
 
     def _with_reason(self, run: Run) -> Run:
-        if run.status is not RunStatus.FAILED or run.err_msg:
-            return run
-        since = run.started_at
-        # A generator: the history is read only if iterated, and only around the run's start.
-        listed = paging.runs(
-            self._wire,
-            page_size=self.page_size,
-            status=RunStatus.FAILED,
-            scraper_slug=run.scraper_slug or None,
-            limit=_config.REASON_SCAN,
-            since=since,
-            until=since + timedelta(seconds=1) if since else None,
-        )
-        reason = failure_reason(run, listed=listed, log=lambda: self._wire.log(run.slug))
-        return dataclasses.replace(run, err_msg=reason) if reason else run
+        return paging.with_failure_reason(self._wire, run, page_size=self.page_size)
 
     def runs_page(
         self,

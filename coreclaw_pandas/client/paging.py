@@ -6,6 +6,7 @@ for, in what order, how many at once, and when to stop. No HTTP here.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import deque
@@ -19,6 +20,7 @@ from typing import Any
 from .. import _clock, _config
 from ..exceptions import InvalidRequestError
 from ..models import ID_COLUMN, ResultPage, Run, RunStatus
+from .polling import failure_reason
 from .wire import Wire
 
 
@@ -362,3 +364,26 @@ def month_windows(
 
 def _midnight(day: date, zone: tzinfo) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp())
+
+
+def with_failure_reason(wire: Wire, run: Run, *, page_size: int) -> Run:
+    """``run``, with the reason of a Failed run that came without one filled in.
+
+    v2 detail has no ``err_msg`` in production; the run list has it, so the entry of
+    the run in the history around its start is read, else its log's last error line.
+    """
+    if run.status is not RunStatus.FAILED or run.err_msg:
+        return run
+    since = run.started_at
+    # A generator: the history is read only if iterated, and only around the run's start.
+    listed = runs(
+        wire,
+        page_size=page_size,
+        status=RunStatus.FAILED,
+        scraper_slug=run.scraper_slug or None,
+        limit=_config.REASON_SCAN,
+        since=since,
+        until=since + timedelta(seconds=1) if since else None,
+    )
+    reason = failure_reason(run, listed=listed, log=lambda: wire.log(run.slug))
+    return dataclasses.replace(run, err_msg=reason) if reason else run

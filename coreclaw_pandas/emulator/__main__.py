@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from .control import Emulator
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the emulator command."""
+def build_parser(prog: str = "python -m coreclaw_pandas.emulator") -> argparse.ArgumentParser:
+    """Return the argument parser of the emulator command, named ``prog`` in its usage."""
     parser = argparse.ArgumentParser(
-        prog="python -m coreclaw_pandas.emulator",
+        prog=prog,
         description="Serve a local emulation of the CoreClaw REST API (v1 and v2).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
@@ -113,9 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator until interrupted; returns the exit status."""
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
+    """Run the emulator until interrupted; returns the exit status.
+
+    ``prog`` is the command name shown in ``--help`` (``coreclaw-pandas emulator``
+    when started through the package's own command).
+    """
+    args = (build_parser(prog) if prog else build_parser()).parse_args(argv)
     emulator = Emulator(
         host=args.host,
         port=args.port,

@@ -2,7 +2,8 @@
 
 :class:`FrameBuilder` turns a run's result pages into one DataFrame: every row
 once, in order; columns in ``headers`` order, then extra keys in order of first
-appearance (missing -> NA); ``__coreclaw_data_id__`` always kept, first; nested
+appearance (missing -> NA); ``__coreclaw_data_id__`` always kept, last (64
+characters of hex would push the data off a notebook's first screen); nested
 dicts flattened to dotted columns (``seller.name``) while lists stay Python
 lists. A key that is a dict in some rows and not in others stays one object
 column, so nothing is lost. Dtypes are inferred over all rows (see
@@ -22,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..models import ID_COLUMN, ResultHeader
@@ -65,13 +67,13 @@ class FrameBuilder:
             :meth:`set_headers`).
         columns: Keep only these columns, in this order (keys, or dotted keys of
             flattened columns such as ``"seller.name"``); the id column is always
-            kept. Unknown names make :meth:`build` raise ``ValueError``.
+            kept, as the last column. Unknown names make :meth:`build` raise ``ValueError``.
 
     Example:
         >>> builder = FrameBuilder([ResultHeader("title", "Title")])
         >>> builder.add_rows([{"__coreclaw_data_id__": "a1", "title": "Mug"}])
         >>> builder.build(labels=True).columns.tolist()
-        ['__coreclaw_data_id__', 'Title']
+        ['Title', '__coreclaw_data_id__']
     """
 
     def __init__(
@@ -132,7 +134,7 @@ class FrameBuilder:
             h.key for h in self._headers if h.key not in _ID_COLUMNS and self._wanted(h.key)
         ]
         known = set(ids) | set(header_keys)
-        return ids + header_keys + [key for key in self._buffers if key not in known]
+        return header_keys + [key for key in self._buffers if key not in known] + ids
 
     def build(
         self, *, flatten: bool = True, dtypes: Mapping[str, Any] | None = None, labels: bool = False
@@ -172,6 +174,9 @@ class FrameBuilder:
                     out[sub_name] = array
                     origin[sub_name] = name
         out = self._select_columns(out)
+        for values in out.values():
+            if values.dtype == object:
+                _none_to_na(values)
         for name, dtype in (dtypes or {}).items():
             if name not in out:
                 raise ValueError(
@@ -199,7 +204,7 @@ class FrameBuilder:
             available = list(out) + [key for key in self._skipped if key not in out]
             raise ValueError(f"Unknown column(s) {unknown}. Available columns: {available}")
         ids = [name for name in _ID_COLUMNS if name in out]
-        return {name: out[name] for name in ids + [n for n in self._select if n not in ids]}
+        return {name: out[name] for name in [n for n in self._select if n not in ids] + ids}
 
     def _labelled(self, names: list[Any], origin: Mapping[Any, Any]) -> list[Any]:
         label_of = {h.key: h.label or h.key for h in self._headers}
@@ -209,6 +214,17 @@ class FrameBuilder:
             label = label_of.get(top, top)
             wanted.append(label + str(name)[len(str(top)) :] if label != top else name)
         return _unique(wanted)
+
+
+def _none_to_na(values: Any) -> None:
+    """Mark a missing value in an object column (lists, dicts, mixed) as ``pd.NA``, in place.
+
+    The typed columns show a missing value as ``<NA>``; an object column would show
+    ``None``, and a reader would take it for a different kind of missing.
+    """
+    if isinstance(values, np.ndarray):
+        for index in np.flatnonzero(np.fromiter((v is None for v in values), bool, len(values))):
+            values[index] = pd.NA
 
 
 def _unique(names: list[Any]) -> list[Any]:

@@ -20,9 +20,9 @@ Round trips are exact: Parquet cannot hold object columns of ragged lists,
 dicts or mixed types, so those columns are stored as JSON text and listed in
 the file's metadata, then decoded on load. Every other dtype (``Int64``,
 ``Float64``, ``boolean``, ``string``, tz-aware datetimes, categoricals...) and
-``df.attrs`` come back as they were (the one loss: ``pd.NA`` inside an object
-column comes back as ``None``, JSON having a single null). A file that cannot
-be read is a miss and is removed; loading never raises.
+``df.attrs`` come back as they were (the one loss: ``None`` inside an object
+column comes back as ``pd.NA``, as built frames have it, JSON having a single
+null). A file that cannot be read is a miss and is removed; loading never raises.
 
 The cache holds someone's scraped data: files are written ``0600`` and a folder
 this module creates is ``0700`` (as is the default folder, even when it exists).
@@ -207,7 +207,8 @@ def _read(
     df: pd.DataFrame = table.to_pandas()
     for name in record["json_columns"]:
         texts = df[name].tolist()
-        values = (json.loads(text) if isinstance(text, str) else None for text in texts)
+        # A missing value is pd.NA, as FrameBuilder leaves it in object columns.
+        values = (json.loads(text) if isinstance(text, str) else pd.NA for text in texts)
         # A Series keeps dtype object (pandas 3 would make an all-text array str).
         df[name] = pd.Series(object_array(values, len(df)), index=df.index, dtype=object)
     df.attrs = record["attrs"]

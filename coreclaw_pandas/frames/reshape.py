@@ -67,10 +67,11 @@ def flatten_columns(
 def explode_nested(df: pd.DataFrame, column: str, *, id_column: str = ID_COLUMN) -> pd.DataFrame:
     """Turn a column of lists (``links``, ``reviews``) into a child frame.
 
-    One row per list item, keyed by the parent row's id plus the item's
-    ``position`` in its list (from 0). Dict items are flattened to columns (a
-    key clashing with the id or ``position`` becomes ``<column>.<key>``);
-    scalar items go to a ``value`` column. A missing value gives no rows; a
+    One row per list item, keyed by the parent row's id (the last column, as in
+    the parent) plus the item's ``position`` in its list (from 0, the first
+    column). Dict items are flattened to columns (a key clashing with the id
+    or ``position`` becomes ``<column>.<key>``); scalar items go to a ``value``
+    column. A missing value gives no rows; a
     single non-list value counts as a one-item list.
 
     Example:
@@ -98,7 +99,7 @@ def explode_nested(df: pd.DataFrame, column: str, *, id_column: str = ID_COLUMN)
                 row[_VALUE_COLUMN] = item
             rows.append(row)
     if not rows:
-        empty = {id_column: df[id_column].array[:0], _POSITION_COLUMN: pd.array([], dtype="Int64")}
+        empty = {_POSITION_COLUMN: pd.array([], dtype="Int64"), id_column: df[id_column].array[:0]}
         return pd.DataFrame(empty)
     builder = FrameBuilder([ResultHeader(id_column), ResultHeader(_POSITION_COLUMN)])
     builder.add_rows(rows)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..exceptions import InputError
+from ..models import html_table, short_text
 from . import checks
 from . import values as sv
 from .values import MISSING
@@ -169,6 +170,19 @@ class InputSchema:
         notes = f", {len(self.notes)} note(s)" if self.notes else ""
         return f"InputSchema([{names}]{extra}{notes})"
 
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                f.name + (" *" if f.required else ""),
+                f.kind,
+                short_text(_default_text(f.default), 40) if f.has_default else "",
+                short_text(f.title, 60),
+            )
+            for f in self.fields
+        ]
+        caption = f"Input: {len(self.fields)} field(s), * = required"
+        return html_table(rows, header=("field", "type", "default", "title"), caption=caption)
+
     def field(self, name: str) -> Field:
         """The field called ``name``.
 
@@ -295,3 +309,8 @@ def _suggest(name: str, names: list[str]) -> str:
         return f"; {listing}"
     return f"; did you mean {' or '.join(f'`{lowered[c]}`' for c in close)}? The {listing}"
 
+
+
+def _default_text(value: Any) -> str:
+    """A default as a reader would type it: strings bare, everything else as Python."""
+    return value if isinstance(value, str) else repr(value)

@@ -38,6 +38,8 @@ class Column:
         data: The column's array (a view of the frame's data, never a copy).
         tz_label: The zone its datetimes are written in, when they were timezone-aware.
         target_tz: The zone to convert aware datetimes to (None: their own).
+        date_only: A naive ``datetime`` column whose every value is a midnight: a
+            column of dates, which a spreadsheet should show without ``00:00:00``.
     """
 
     header: str
@@ -45,6 +47,7 @@ class Column:
     data: Any
     tz_label: str | None = None
     target_tz: str | None = None
+    date_only: bool = False
 
 
 def resolve_zone(tz: str | None) -> ZoneInfo | None:
@@ -97,12 +100,34 @@ def _column(header: str, values: pd.Series | pd.Index, tz: str | None) -> Column
         kind = kinds.get(dtype.kind)
         if kind is not None:
             # to_numpy() on NumPy-backed data is a view: nothing is copied here.
-            return Column(header, kind, values.to_numpy(), None, tz)
+            data = values.to_numpy()
+            dates = kind == "datetime" and _midnights_only(data)
+            return Column(header, kind, data, None, tz, dates)
     aware = _aware_zone(dtype)
     if aware is not None:
         label = tz or aware
         return Column(f"{header} ({label})", "object", values.array, label, tz)
     return Column(header, "object", values.array, None, tz)
+
+
+#: Rows checked at once for :func:`_midnights_only`, so the check's memory stays bounded.
+_DATE_CHECK_ROWS = 1 << 20
+
+
+def _midnights_only(data: np.ndarray) -> bool:
+    """True when every value of a naive datetime64 array is a midnight (NaT aside).
+
+    A column of dates (``listed_on``) arrives as datetime64; written with a time
+    format every cell would end in ``00:00:00``. An all-NaT column stays a datetime.
+    """
+    seen = False
+    for start in range(0, len(data), _DATE_CHECK_ROWS):
+        part = data[start : start + _DATE_CHECK_ROWS]
+        part = part[~np.isnat(part)]
+        if (part != part.astype("datetime64[D]")).any():
+            return False
+        seen = seen or len(part) > 0
+    return seen
 
 
 def plan_columns(df: pd.DataFrame, *, index: bool, tz: str | None) -> list[Column]:

@@ -132,6 +132,8 @@ def to_excel(
     about: bool = True,
     progress: bool | None = None,
     index: bool = False,
+    mode: str = "w",
+    if_sheet_exists: str = "error",
 ) -> Path:
     """Write a DataFrame to a safe .xlsx file, streaming, and atomically.
 
@@ -161,13 +163,22 @@ def to_excel(
         progress: True always shows a bar, False never; None shows one for
             more than 50,000 rows when output is a terminal or notebook.
         index: Also write the index as the first column(s).
+        mode: ``"w"`` writes a new workbook; ``"a"`` adds the sheet to the
+            workbook at ``path`` (created if missing), keeping its other sheets.
+            The same rules apply to the new sheet; its About sheet is
+            ``About <sheet_name>``.
+        if_sheet_exists: With ``mode="a"``, when ``sheet_name`` is taken:
+            ``"error"`` (default) raises, ``"replace"`` replaces that sheet in
+            place, ``"new"`` adds ``<sheet_name> (2)`` (or the next free number).
 
     Returns:
         The path written.
 
     Raises:
-        ExportError: ``tz`` is not a timezone, or the frame has more than
-            16,384 columns (Excel's limit): select columns or use :func:`to_csv`.
+        ExportError: ``tz`` is not a timezone, the frame has more than
+            16,384 columns (Excel's limit): select columns or use :func:`to_csv`;
+            a bad ``mode`` / ``if_sheet_exists``, or ``sheet_name`` exists
+            with ``if_sheet_exists="error"``.
         OSError: The file cannot be written (folder missing, permission, disk full);
             any previous file at ``path`` is untouched.
 
@@ -176,6 +187,15 @@ def to_excel(
         PosixPath('results.xlsx')
     """
     zone = _zone(tz)
+    target = Path(os.fspath(path)).expanduser()
+    appending = _append_mode(target, mode, if_sheet_exists)
+    about_name = "About"
+    if appending:
+        from .xlsx_append import existing_sheets
+
+        taken = existing_sheets(target)
+        sheet_name = _sheet_for_append(sheet_name, taken, if_sheet_exists, target)
+        about_name = f"About {sheet_name}"
     columns = plan_columns(df, index=index, tz=tz)
     if len(columns) > EXCEL_MAX_COLS:
         raise ExportError(
@@ -201,19 +221,59 @@ def to_excel(
         # XlsxWriter loads only when a workbook is written: it is not import-time cost.
         from .xlsx_writer import write_xlsx
 
-        return write_xlsx(
-            tmp,
-            columns,
-            n_rows,
+        options = dict(
             zone=zone,
             sheet_name=sheet_name,
             escape_formulas=escape_formulas,
             hyperlinks=hyperlinks,
             about=about_sheet if about else None,
+            about_name=about_name,
             on_rows=on_rows,
         )
+        if not appending:
+            return write_xlsx(tmp, columns, n_rows, **options)
+        from .xlsx_append import append_sheets, fresh_path
 
-    return _write(path, n_rows, progress, write)
+        fresh = fresh_path(tmp)
+        try:
+            tally = write_xlsx(fresh, columns, n_rows, **options)
+            append_sheets(target, fresh, tmp)
+        finally:
+            fresh.unlink(missing_ok=True)
+        return tally
+
+    return _write(target, n_rows, progress, write)
+
+
+def _append_mode(target: Path, mode: str, if_sheet_exists: str) -> bool:
+    """True when the sheet goes into an existing workbook; checks both options."""
+    from .xlsx_append import IF_SHEET_EXISTS
+
+    if mode not in ("w", "a"):
+        raise ExportError(f"mode must be 'w' (a new workbook) or 'a' (add a sheet), got {mode!r}")
+    if if_sheet_exists not in IF_SHEET_EXISTS:
+        raise ExportError(
+            f"if_sheet_exists must be one of {', '.join(map(repr, IF_SHEET_EXISTS))}, "
+            f"got {if_sheet_exists!r}"
+        )
+    return mode == "a" and target.exists()
+
+
+def _sheet_for_append(sheet_name: str, taken: list[str], if_exists: str, target: Path) -> str:
+    """The data sheet's name in the existing workbook, by the ``if_sheet_exists`` rule."""
+    from .xlsx_append import free_sheet_name
+    from .xlsx_writer import sheet_names
+
+    name = sheet_names(sheet_name, 1)[0]
+    if name.lower() not in {t.lower() for t in taken}:
+        return name
+    if if_exists == "error":
+        raise ExportError(
+            f"{target.name} already has a sheet {name!r}; nothing was written. Pass "
+            "if_sheet_exists='replace' to replace it, 'new' to add another, or another "
+            "sheet_name."
+        )
+    return name if if_exists == "replace" else free_sheet_name(name, taken)
 
 
 def to_csv(

@@ -222,8 +222,9 @@ class _Sheet:
             _DateTime: partial(ws.write_number, cell_format=formats["datetime"]),
             _Date: partial(ws.write_number, cell_format=formats["date"]),
         }
-        # Datetime columns hold plain floats: the same table with a date format for them.
+        # Datetime and date columns hold plain floats: the same table with their formats.
         self.datetime_handlers = {**self.handlers, float: self.handlers[_DateTime]}
+        self.date_handlers = {**self.handlers, float: self.handlers[_Date]}
 
     def _rich(self, row: int, col: int, text: str, cell_format: Any = None) -> None:
         # Three plain fragments: XlsxWriter escapes each and wraps them in real runs.
@@ -265,7 +266,8 @@ class _Sheet:
 
     def rows(self, first_row: int, columns: list[list[Any]], kinds: list[str]) -> None:
         """Write prepared columns as consecutive rows starting at ``first_row``."""
-        tables = [self.datetime_handlers if k == "datetime" else self.handlers for k in kinds]
+        by_kind = {"datetime": self.datetime_handlers, "date": self.date_handlers}
+        tables = [by_kind.get(k, self.handlers) for k in kinds]
         for offset, values in enumerate(zip(*columns, strict=True)):
             row = first_row + offset
             for col, value in enumerate(values):
@@ -289,8 +291,8 @@ def _widths(headers: list[str], first: list[list[Any]], kinds: list[str]) -> lis
     widths = []
     for header, values, kind in zip(headers, first, kinds, strict=True):
         sample = [_width(v) for v in values[:_WIDTH_SAMPLE] if v is not None]
-        if kind == "datetime":
-            sample.append(len(_DATETIME_FORMAT))
+        if kind in ("datetime", "date"):
+            sample.append(len(_DATETIME_FORMAT if kind == "datetime" else _DATE_FORMAT))
         # +3 leaves room for the autofilter button beside the header.
         widest = max([len(header) + 3, *sample])
         widths.append(max(MIN_WIDTH, min(MAX_WIDTH, widest + 1)))
@@ -353,7 +355,7 @@ def write_xlsx(
         "link": workbook.add_format({"font_color": "blue", "underline": 1}),
     }
     headers = [maker.text(c.header) for c in columns]
-    kinds: list[str] = [c.kind for c in columns]
+    kinds = ["date" if c.date_only else c.kind for c in columns]
     widths: list[int] | None = None
     for number, name in enumerate(names):
         sheet = _Sheet(workbook, name, formats, tally)

@@ -22,7 +22,7 @@ def test_ragged_nested_unicode_rows(configured):
     assert str(df["price_text"].dtype) in ("string", "str")  # numbers as strings stay strings
     assert df["title"].str.contains(r"[^\x00-\x7f]", regex=True).any()
     raw = cc.results_df(df.coreclaw.run_slug, flatten=False, columns=["seller"])
-    assert list(raw.columns) == ["__coreclaw_data_id__", "seller"]
+    assert list(raw.columns) == ["seller", "__coreclaw_data_id__"]
     assert isinstance(raw["seller"].dropna().iloc[0], dict)
 
 

@@ -28,7 +28,6 @@ def test_every_row_once_with_header_order_then_extras_in_first_appearance_order(
     df = rows_to_frame(rows, headers)
     assert len(df) == 4
     assert list(df.columns) == [
-        ID_COLUMN,
         "title",
         "price",
         "never_sent",
@@ -37,6 +36,7 @@ def test_every_row_once_with_header_order_then_extras_in_first_appearance_order(
         "seller.rating",
         "tags",
         "brand",
+        ID_COLUMN,
     ]
     assert df[ID_COLUMN].tolist() == [row_id(1), row_id(2), row_id(3), row_id(4)]
     assert df["title"].tolist() == ["Mug ☕", pd.NA, pd.NA, "東京タワー"]
@@ -52,7 +52,7 @@ def test_pages_in_order_and_headers_known_after_the_first_page(small_chunks: int
     builder.add_rows([{ID_COLUMN: row_id(n), "c": True, "a": str(n)} for n in range(5, 8)])
     assert builder.row_count == 8
     df = builder.build()
-    assert list(df.columns) == [ID_COLUMN, "a", "b", "c"]
+    assert list(df.columns) == ["a", "b", "c", ID_COLUMN]
     assert df[ID_COLUMN].tolist() == [row_id(n) for n in range(8)]
     assert df["b"].tolist() == [0, 1, 2, 3, 4, pd.NA, pd.NA, pd.NA]
     assert df["c"].tolist() == [pd.NA] * 5 + [True] * 3
@@ -61,7 +61,7 @@ def test_pages_in_order_and_headers_known_after_the_first_page(small_chunks: int
 def test_ids_are_kept_unique_and_first_even_when_columns_selects_others() -> None:
     rows = [{"x": n, ID_COLUMN: row_id(n)} for n in range(50)]
     df = rows_to_frame(rows, columns=["x"])
-    assert list(df.columns) == [ID_COLUMN, "x"]
+    assert list(df.columns) == ["x", ID_COLUMN]
     assert df[ID_COLUMN].is_unique
     assert df[ID_COLUMN].tolist() == [row_id(n) for n in range(50)]
     assert df[ID_COLUMN].dtype == "string"
@@ -69,7 +69,7 @@ def test_ids_are_kept_unique_and_first_even_when_columns_selects_others() -> Non
 
 def test_zero_rows_with_headers_keeps_header_columns_and_the_id() -> None:
     df = rows_to_frame([], [ResultHeader("title"), ResultHeader("price")])
-    assert list(df.columns) == [ID_COLUMN, "title", "price"]
+    assert list(df.columns) == ["title", "price", ID_COLUMN]
     assert len(df) == 0
 
 
@@ -147,9 +147,9 @@ def test_dtypes_override_of_an_unknown_column_or_dtype_is_a_clear_error() -> Non
 def test_columns_selects_and_orders_including_flattened_names() -> None:
     rows, headers = catalogue()
     df = rows_to_frame(rows, headers, columns=["seller.name", "title"])
-    assert list(df.columns) == [ID_COLUMN, "seller.name", "title"]
+    assert list(df.columns) == ["seller.name", "title", ID_COLUMN]
     assert df["seller.name"].tolist() == ["Ana", pd.NA, pd.NA, "Bo"]
-    assert list(rows_to_frame(rows, headers, columns="brand").columns) == [ID_COLUMN, "brand"]
+    assert list(rows_to_frame(rows, headers, columns="brand").columns) == ["brand", ID_COLUMN]
 
 
 def test_unknown_columns_raise_listing_the_available_ones() -> None:
@@ -173,7 +173,7 @@ def test_labels_rename_by_header_label_with_fallback_and_unique_names() -> None:
         {ID_COLUMN: row_id(1), "a": 1, "b": 2, "c": 3, "seller": {"name": "Ana"}, "Price (2)": 0}
     ]
     df = rows_to_frame(rows, headers, labels=True)
-    assert list(df.columns) == [ID_COLUMN, "Price", "Price (3)", "c", "Seller.name", "Price (2)"]
+    assert list(df.columns) == ["Price", "Price (3)", "c", "Seller.name", "Price (2)", ID_COLUMN]
     assert df["Price (3)"].tolist() == [2]
 
 

@@ -212,11 +212,11 @@ def test_platform_default_folders(env: dict, platform: str, expected: str) -> No
     assert cache._platform_cache_dir(env, platform, Path("/home/u")) == Path(expected)
 
 
-def test_na_inside_an_object_column_comes_back_as_none() -> None:
+def test_na_inside_an_object_column_comes_back_as_na() -> None:
     df = rows_to_frame([{"t": "x"}, {"t": None}], dtypes={"t": object})
     assert df["t"].tolist() == ["x", pd.NA]
     cache.store(df, BASE, SLUG, account=ACCT)
     loaded = cache.load(BASE, SLUG, account=ACCT)
     assert loaded is not None
     assert loaded["t"].dtype == object
-    assert loaded["t"].tolist() == ["x", None]
+    assert loaded["t"].tolist() == ["x", pd.NA]

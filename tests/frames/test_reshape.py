@@ -42,7 +42,7 @@ def test_flatten_false_keeps_dicts_whole() -> None:
     rows = [{"seller": {"name": "Ana"}}, {"seller": None}]
     df = rows_to_frame(rows, flatten=False)
     assert list(df.columns) == ["seller"]
-    assert df["seller"].tolist() == [{"name": "Ana"}, None]
+    assert df["seller"].tolist() == [{"name": "Ana"}, pd.NA]
 
 
 def test_a_key_that_is_a_dict_in_some_rows_and_scalar_in_others_stays_whole(
@@ -52,7 +52,7 @@ def test_a_key_that_is_a_dict_in_some_rows_and_scalar_in_others_stays_whole(
     df = rows_to_frame([{"price": v} for v in values])
     assert list(df.columns) == ["price"]
     assert df["price"].dtype == object
-    assert df["price"].tolist() == values
+    assert df["price"].tolist() == [pd.NA if v is None else v for v in values]
 
 
 def test_flattening_never_overwrites_a_literal_dotted_key() -> None:
@@ -106,12 +106,12 @@ def test_explode_nested_dict_items_become_rows_keyed_by_parent_and_position() ->
     ]
     child = explode_nested(rows_to_frame(rows), "reviews")
     assert list(child.columns) == [
-        ID_COLUMN,
         "position",
         "stars",
         "by.name",
         "text",
         "reviews.position",
+        ID_COLUMN,
     ]
     assert child[ID_COLUMN].tolist() == ["p1", "p1", "p4"]
     assert child["position"].tolist() == [0, 1, 0]
@@ -133,7 +133,7 @@ def test_explode_nested_scalar_items_go_to_a_value_column() -> None:
 def test_explode_nested_with_nothing_to_explode_and_bad_names() -> None:
     parent = rows_to_frame([{ID_COLUMN: "a", "links": None}])
     child = explode_nested(parent, "links")
-    assert list(child.columns) == [ID_COLUMN, "position"] and len(child) == 0
+    assert list(child.columns) == ["position", ID_COLUMN] and len(child) == 0
     with pytest.raises(ValueError, match="No column 'nope'"):
         explode_nested(parent, "nope")
     with pytest.raises(ValueError, match="No column 'row_id'"):

@@ -1,109 +1,14 @@
-"""Every error coreclaw-pandas raises, under one root.
+"""Errors the platform answered with: one class per family of business codes.
 
-The tree is flat on purpose; catch the family you can act on::
-
-    CoreClawError
-    ├── ConfigurationError        no API key, bad base URL or setting
-    ├── InputError                Worker input rejected before anything was sent
-    ├── APIError                  the platform answered with a non-zero ``code``
-    │   ├── InvalidRequestError   4000 (and v2 11000 / HTTP 422)
-    │   ├── AuthenticationError   20001, 20002, 10001, 10002, 4010
-    │   ├── QuotaError            30001, 30002, 30003
-    │   ├── NotFoundError         4040
-    │   │   ├── WorkerNotFoundError   50001, 50003
-    │   │   ├── TaskNotFoundError     60001
-    │   │   └── RunNotFoundError      70001
-    │   ├── RunStateError         70002 (the run cannot be aborted now)
-    │   ├── RateLimitError        4290
-    │   └── ServerError           5000, 50002
-    ├── TransportError            no usable HTTP answer (connection, timeout, broken body)
-    ├── RunFailedError            the run ended as Failed
-    └── RunTimeoutError           waiting for the run took longer than asked
-        └── RunAbortingError      the run still shows Aborting after the bounded polls
-
-Every message says what happened and what to do next. No message, ``repr`` or
-attribute ever holds the API key: the HTTP layer never passes headers in here.
+The code-to-class table is here, version-neutral, so every wire layer shares it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
-if TYPE_CHECKING:
-    from .models import LogEntry, Run
-
-__all__ = [
-    "APIError",
-    "AuthenticationError",
-    "ConfigurationError",
-    "CoreClawError",
-    "InputError",
-    "InvalidRequestError",
-    "NotFoundError",
-    "QuotaError",
-    "RateLimitError",
-    "RunAbortingError",
-    "RunFailedError",
-    "RunNotFoundError",
-    "RunStateError",
-    "RunTimeoutError",
-    "ServerError",
-    "TaskNotFoundError",
-    "TransportError",
-    "WorkerNotFoundError",
-    "error_class_for_code",
-]
-
-
-class CoreClawError(Exception):
-    """Root of every error raised by coreclaw-pandas.
-
-    Attributes:
-        run_may_exist: True when a run start failed after the request may have reached
-            the platform, so a run may exist (and be charged) although none was returned.
-    """
-
-    run_may_exist = False
-
-    def note_started_run(self, run_slug: str) -> CoreClawError:
-        """Say that run ``run_slug`` was started before this error; returns the error itself.
-
-        Used when waiting for a run fails after its start succeeded: the run goes on,
-        and the reader needs its slug to find it again.
-        """
-        self.args = (f"{self.args[0] if self.args else ''} {_reattach(run_slug)}",)
-        return self
-
-
-def _reattach(run_slug: str) -> str:
-    return (
-        f"Run {run_slug} was started and goes on without this session: reattach with "
-        f"cc.wait({run_slug!r}), or stop it with cc.abort({run_slug!r}). Do not start it again."
-    )
-
-
-class ConfigurationError(CoreClawError):
-    """The client is not set up to make this call (for example no API key)."""
-
-
-class InputError(CoreClawError, ValueError):
-    """A Worker's input was rejected on this side, before any request was sent.
-
-    Attributes:
-        problems: One human-readable line per problem, each naming its field.
-        scraper_slug: The Worker the input was meant for, when known.
-    """
-
-    def __init__(self, problems: Sequence[str], *, scraper_slug: str | None = None) -> None:
-        self.problems = list(problems)
-        self.scraper_slug = scraper_slug
-        where = f" for Worker {scraper_slug!r}" if scraper_slug else ""
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(
-            f"The input{where} has {len(self.problems)} problem(s); nothing was sent:\n{lines}\n"
-            "Fix these fields (cc.worker(slug).input_schema lists every field) and try again."
-        )
+from .base import CoreClawError, reattach_advice
 
 
 class APIError(CoreClawError):
@@ -177,7 +82,7 @@ class APIError(CoreClawError):
         """Say that run ``run_slug`` was started before this error; returns the error itself."""
         self.run_slug = self.run_slug or run_slug
         # The class's advice ("try again in a minute") would read as "start it again".
-        return self.with_hint(_reattach(run_slug))
+        return self.with_hint(reattach_advice(run_slug))
 
     def _compose(self) -> str:
         parts = [f"CoreClaw error {self.code}" if self.code is not None else "CoreClaw error"]
@@ -280,83 +185,6 @@ class ServerError(APIError):
     """The platform failed internally (code 5000, 50002, HTTP 5xx); retries were used up."""
 
     hint = "This is on CoreClaw's side; try again in a minute."
-
-
-class TransportError(CoreClawError):
-    """No usable HTTP answer: connection refused or reset, timeout, or an unreadable body.
-
-    Attributes:
-        endpoint: The endpoint called.
-        sent_may_have_arrived: True when the request may have reached the server
-            (a timeout or a reset after sending), which matters for calls that start runs.
-    """
-
-    def __init__(self, message: str, *, endpoint: str = "", sent_may_have_arrived: bool = False):
-        self.endpoint = endpoint
-        self.sent_may_have_arrived = sent_may_have_arrived
-        super().__init__(message)
-
-
-class RunFailedError(CoreClawError):
-    """The run ended with status Failed.
-
-    Attributes:
-        run: The final :class:`~coreclaw_pandas.models.Run`.
-        err_msg: The platform's error text for the run.
-        log_tail: The last log entries, oldest first.
-    """
-
-    def __init__(self, run: Run, log_tail: Sequence[LogEntry] = ()) -> None:
-        self.run = run
-        self.err_msg = run.err_msg
-        self.log_tail = list(log_tail)
-        lines = "".join(f"\n    {entry.content}" for entry in self.log_tail)
-        tail = f"\n  Last log lines:{lines}" if lines else ""
-        super().__init__(
-            f"Run {run.slug} of Worker {run.scraper_title or run.scraper_slug!r} failed: "
-            f"{(run.err_msg or 'the platform sent no reason; see the log').rstrip('.')}."
-            f"{tail}\n  cc.log({run.slug!r}) shows the whole log; cc.results_df({run.slug!r}) "
-            "gives any rows it produced."
-        )
-
-
-class RunTimeoutError(CoreClawError):
-    """Waiting for a run took longer than ``timeout``; the run itself goes on.
-
-    Attributes:
-        run: The run as last seen (still Ready or Running).
-        timeout: The timeout in seconds that ran out.
-    """
-
-    def __init__(self, run: Run, timeout: float) -> None:
-        self.run = run
-        self.timeout = timeout
-        super().__init__(
-            f"Run {run.slug} is still {run.status.label} after {timeout:g} s; it keeps running. "
-            f"Wait again with cc.wait({run.slug!r}) or stop it with cc.abort({run.slug!r})."
-        )
-
-
-class RunAbortingError(RunTimeoutError):
-    """The run still shows Aborting after the polls allowed for it; the abort goes on.
-
-    Attributes:
-        run: The run as last seen (status Aborting).
-        timeout: Seconds spent waiting on it.
-    """
-
-    def __init__(self, run: Run, waited: float) -> None:
-        self.run = run
-        self.timeout = waited
-        # Production may hold a run in Aborting for a while (docs/platform.md §3.3).
-        CoreClawError.__init__(
-            self,
-            f"Run {run.slug} is still aborting after {waited:.0f} s: the platform accepted the "
-            "abort and is still stopping it, which can take a while. An aborting run no longer "
-            "counts against the plan's concurrency limit, and billing is per result, so it is "
-            f"charged only for the {run.results:,} rows it stored (usage ${run.usage:.4f}). "
-            f"Check later with cc.wait({run.slug!r}) or cc.runs_df(); it ends as failed.",
-        )
 
 
 # Codes of v1 (CONTRACT.md §1.7) and v2 (§6); version-neutral so every wire layer shares it.
