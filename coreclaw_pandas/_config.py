@@ -11,7 +11,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
     VERSION = "0+unknown"
 
-#: The platform's documented v1 base URL (CONTRACT.md §1.1).
+#: The platform's documented v1 base URL (docs/platform.md §1.1).
 DEFAULT_BASE_URL = "https://openapi.coreclaw.com"
 ENV_API_KEY = "CORECLAW_API_KEY"
 ENV_BASE_URL = "CORECLAW_BASE_URL"
@@ -23,10 +23,10 @@ DEFAULT_API_VERSION = "v1"
 #: Connect quickly or fail; a read may take a while on a busy platform.
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
-#: A sync start waits up to 5 minutes on the server (CONTRACT.md §2.3), so read longer.
+#: A sync start waits up to 5 minutes on the server (docs/platform.md §3.1), so read longer.
 SYNC_READ_TIMEOUT = 330.0
 
-#: The documented remedy for 4290 is 1, 2, 4, 8, 16 s backoff over five tries (§1.8).
+#: The documented remedy for 4290: 1, 2, 4, 8, 16 s backoff over five tries (platform.md §8.1).
 MAX_RETRIES = 5
 BACKOFF_FACTOR = 1.0
 BACKOFF_MAX = 30.0

@@ -40,7 +40,7 @@ __all__ = [
     "html_table",
 ]
 
-#: The platform's per-row id (CONTRACT.md §2.7); not listed in ``headers``.
+#: The platform's per-row id (docs/platform.md §4.4); not listed in ``headers``.
 ID_COLUMN = "__coreclaw_data_id__"
 #: ``df.attrs`` key holding where a frame came from.
 ATTRS_KEY = "coreclaw"

@@ -122,7 +122,7 @@ def worker_from_detail(scraper_slug: str, data: Any) -> Worker:
     for key, value in system.items():
         # Defaults feed the Run options and the start body: one value each, never a container.
         _part(scraper_slug, f"parameters.system.{key}", value, (str, int, float, bool), None)
-    # Older exports name the MB value `memory_bytes` (CONTRACT.md §2.2).
+    # Older exports name the MB value `memory_bytes` (docs/platform.md §5.1).
     if "memory" not in system and "memory_bytes" in system:
         system["memory"] = system.pop("memory_bytes")
     raw_schema = dict(_part(scraper_slug, "parameters.custom", params.get("custom"), Mapping, {}))
@@ -178,7 +178,7 @@ def account(data: Mapping[str, Any]) -> Account:
 
 
 def callback(body: Mapping[str, Any]) -> Run:
-    """A Run from a run-finished callback body of either documented shape (CONTRACT.md §2.14).
+    """A Run from a run-finished callback body of either documented shape (docs/platform.md §6).
 
     The v1 page documents ``{run_slug, status, results, usage}``; the v2 docs
     ``{run_slug, run_status, result_count, error_message, ...}``. Both are accepted.
@@ -220,7 +220,7 @@ def page(data: Mapping[str, Any], *, page_index: int, page_size: int) -> ResultP
 
 
 def sync_reply(data: Mapping[str, Any], *, scraper_slug: str, version: str) -> SyncReply:
-    """A start reply: ``{run_slug}`` when async, the fuller sync shape otherwise (§2.3)."""
+    """A start reply: ``{run_slug}`` when async, else the sync shape (docs/platform.md §3.1)."""
     raw_status = data.get("run_status", data.get("status"))
     state = status(raw_status) if raw_status is not None else RunStatus.READY
     results = data.get("results")
@@ -265,7 +265,7 @@ def run_log(data: Mapping[str, Any]) -> RunLog:
 
 
 def worker_summaries(data: Mapping[str, Any] | None) -> list[WorkerSummary]:
-    """Store items; peers also accept the keys ``scrapers`` and ``records`` (§2.1)."""
+    """Store items; peers also accept ``scrapers`` and ``records`` (docs/platform.md §5.1)."""
     data = data or {}
     items = data.get("scraper") or data.get("scrapers") or data.get("records") or []
     if isinstance(data.get("list"), list) and not items:

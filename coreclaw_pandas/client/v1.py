@@ -1,6 +1,6 @@
 """CoreClaw API v1 on the wire: paths, bodies, field names, status codes.
 
-Everything specific to v1 lives here (CONTRACT.md §1-§2): RPC-style POSTs with
+Everything specific to v1 lives here (docs/platform.md §1-§5): RPC-style POSTs with
 JSON bodies, the ``api-key`` header, integer statuses and ``page_index`` /
 ``page_size``. Above this module the client works with the typed objects of
 :mod:`coreclaw_pandas.models` only; :mod:`.v2` offers the same methods (the

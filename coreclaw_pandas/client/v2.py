@@ -1,6 +1,6 @@
 """CoreClaw API v2 on the wire: REST paths, Bearer auth, string statuses, offset/limit.
 
-The same methods as :mod:`.v1` (CONTRACT.md §6). Choices where the sources differ:
+The same methods as :mod:`.v1` (docs/platform.md §1.4). Choices where the sources differ:
 
 * ``offset`` is read as a 1-based page number, as the v2 spec's default (1) and
   its echoed ``page_index`` say; a July 2026 probe read it as a row offset.
@@ -30,7 +30,7 @@ _READ = Policy(
 )
 # Starting a run may charge money: only a refusal ("too many requests") is retried.
 _START = Policy(idempotent=False, retry_codes=frozenset(), refused_codes=frozenset({13000}))
-#: v2 caps `limit` at 100 (CONTRACT.md §6).
+#: v2 caps `limit` at 100 (docs/platform.md §4.2).
 MAX_LIMIT = 100
 
 
@@ -86,7 +86,7 @@ class V2:
             detail = self._get(f"/api/v2/workers/{wid}", context=context)
         worker = _parse.worker_from_detail(scraper_slug, detail)
         if worker.version.lower() == "latest":
-            # v2 reports "latest" but rejects it when sent back (CONTRACT.md §2.3).
+            # v2 reports "latest" but rejects it when sent back (docs/platform.md §3.1).
             worker = replace(worker, version="")
         if isinstance(worker.raw_schema.get("properties"), list):
             return worker

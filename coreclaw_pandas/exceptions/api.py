@@ -187,7 +187,7 @@ class ServerError(APIError):
     hint = "This is on CoreClaw's side; try again in a minute."
 
 
-# Codes of v1 (CONTRACT.md §1.7) and v2 (§6); version-neutral so every wire layer shares it.
+# Codes of v1 and v2 (docs/platform.md §2.4); version-neutral so every wire layer shares it.
 _CODE_CLASSES: Mapping[int, type[APIError]] = {
     4000: InvalidRequestError,
     11000: InvalidRequestError,

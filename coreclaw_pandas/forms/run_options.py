@@ -1,6 +1,6 @@
 """The "Run options" box of a Worker form: proxy region, memory, CPUs, limits and version.
 
-:class:`RunOptions` holds the system parameters (CONTRACT.md §3) and the version.
+:class:`RunOptions` holds the system parameters (docs/platform.md §5.2) and the version.
 It starts from the Worker's defaults and offers only what the platform accepts
 (the memory sizes and defaults of :mod:`coreclaw_pandas.schema.system`).
 

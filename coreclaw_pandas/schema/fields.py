@@ -1,7 +1,7 @@
 """Worker input schemas: parse the descriptor, then build and check a run's ``custom``.
 
 ``GET /api/scraper`` returns each Worker's input schema under
-``data.parameters.custom`` (CONTRACT.md §4): a ``properties`` list, one entry
+``data.parameters.custom`` (docs/platform.md §5.3): a ``properties`` list, one entry
 per input field, plus a description and the split key (``b`` or
 ``concurrency``). :func:`~coreclaw_pandas.schema.parse_input_schema` turns it into an
 :class:`InputSchema` of :class:`Field` objects and never raises: real schemas

@@ -21,7 +21,7 @@ from . import values as sv
 from .fields import Field, InputSchema, Option, ParamColumn
 from .values import MISSING
 
-# The CLI accepts `.` and `-` in names besides the documented [A-Za-z0-9_] (CONTRACT.md §4.2).
+# The CLI accepts `.` and `-` in names besides the documented [A-Za-z0-9_] (docs/platform.md §5.3).
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 

@@ -1,4 +1,4 @@
-"""System parameters of a run start (CONTRACT.md §3): what may be set, and what is valid."""
+"""System parameters of a run start (docs/platform.md §5.2): what may be set, and what is valid."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 __all__ = ["DEFAULT_REGION", "MEMORY_SIZES", "SYSTEM_DEFAULTS", "SYSTEM_KEYS", "system_problems"]
 
-#: The memory sizes the platform allows, in MB (CONTRACT.md §3).
+#: The memory sizes the platform allows, in MB (docs/platform.md §5.2).
 MEMORY_SIZES = (512, 1024, 2048, 4096, 8192, 16384)
 #: Every system parameter a start may set.
 SYSTEM_KEYS = (

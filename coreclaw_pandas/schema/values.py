@@ -43,7 +43,7 @@ EDITORS = frozenset({
 LIST_EDITORS = frozenset({"requestList", "requestListSource", "stringList"})
 CHOICE_EDITORS = frozenset({"select", "radio", "checkbox"})
 
-# The JSON types each editor is made for (CONTRACT.md §4.3); other pairs still work, by `type`.
+# The JSON types each editor is made for (docs/platform.md §5.4); other pairs still work, by `type`.
 _SCALAR = frozenset({"string", "integer", "number"})
 _ARRAY = frozenset({"array"})
 EDITOR_TYPES: Mapping[str, frozenset[str]] = {
@@ -188,7 +188,7 @@ def _is_empty_item(item: Any) -> bool:
 
 def _shape_items(field: Field, items: list[Any]) -> list[Any]:
     if field.editor in LIST_EDITORS:
-        # The platform drops empty items before splitting (CONTRACT.md §4.3); so do we, earlier.
+        # The platform drops empty items before splitting (platform.md §5.4); so do we, earlier.
         items = [i for i in items if not _is_empty_item(i)]
     key = field.item_key
     if field.item_shape == "objects" and key:

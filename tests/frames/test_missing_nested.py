@@ -11,6 +11,9 @@ ROWS = [
     {"title": None, "reviews": None, "seller": None},
 ]
 
+#: An account tag as the client makes them (a hash, never a key).
+ACCOUNT = "0123456789abcdef0123456789abcdef"
+
 
 def test_missing_nested_values_show_na() -> None:
     df = rows_to_frame(ROWS)
@@ -25,7 +28,7 @@ def test_missing_nested_values_show_na() -> None:
 
 def test_the_cache_gives_the_same_na_back() -> None:
     df = rows_to_frame(ROWS)
-    cache.store(df, "https://api.invalid", "RUN1")
-    loaded = cache.load("https://api.invalid", "RUN1")
+    cache.store(df, "https://api.invalid", "RUN1", account=ACCOUNT)
+    loaded = cache.load("https://api.invalid", "RUN1", account=ACCOUNT)
     assert loaded is not None and loaded["reviews"].iloc[1] is pd.NA
     pd.testing.assert_frame_equal(loaded, df)

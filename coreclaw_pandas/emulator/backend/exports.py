@@ -1,6 +1,6 @@
 """Render an export snapshot in the 8 v2 formats, streamed in chunks.
 
-Choices (CONTRACT §2.8 leaves them open): CSV columns are the header *keys*
+Choices (docs/platform.md §4.5 leaves them open): CSV columns are the header *keys*
 then any other keys of the first rows (``filter_keys`` when given), nested values
 are compact JSON, ``null`` is an empty cell and booleans are ``true``/``false``;
 JSON is an array of row objects and JSON Lines one object per line. xlsx (v2 only)

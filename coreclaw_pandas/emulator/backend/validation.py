@@ -2,7 +2,7 @@
 
 This is the emulator's own validator: it must not share code with the client's
 schema module, so a misreading of the input-schema format cannot hide on both
-sides. Rules (CONTRACT §3, §4):
+sides. Rules (docs/platform.md §5.2-§5.4):
 
 - ``custom`` is an object; every property with ``required: true`` is present and
   not null, and not an empty string or empty array.

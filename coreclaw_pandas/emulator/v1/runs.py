@@ -24,7 +24,8 @@ from .wire import STATUS_BY_CODE, STATUS_CODES, ApiError, invalid, ok, raw_ok, s
 if TYPE_CHECKING:
     from ..app import App
 
-#: Largest result window of a synchronous start (APIFOX2: "default 10, max 1000").
+#: Largest result window of a synchronous start: "default 10, max 1000" in the vendor's
+#: v1 Apifox export (docs/platform.md §3.1).
 SYNC_WINDOW_MAX = 1000
 #: Log entries returned by run/last/log (the full log is at ``all_logs_url``).
 LOG_TAIL = 100

@@ -2,8 +2,8 @@
 
 The companion of ``routes`` and ``runs`` (which dispatch and read requests): all
 are v1-only, over the version-neutral backend. Replies use the envelope
-``{"code", "message", "data"}``; errors carry the business codes of CONTRACT §1.7
-with the HTTP statuses DOCS-OAS gives them (400/401/404/429/500).
+``{"code", "message", "data"}``; errors carry the business codes of docs/platform.md §2.4
+with the HTTP statuses the v1 OpenAPI spec gives them (400/401/404/429/500).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def summary(run: Run) -> dict[str, Any]:
 
 
 def callback_body(app: App, run: Run) -> dict[str, Any]:
-    """Return the v1 callback body (CONTRACT §2.14): run_slug, status, results, usage."""
+    """Return the v1 callback body (docs/platform.md §6): run_slug, status, results, usage."""
     with app.state.lock:
         return {
             "run_slug": run.slug,

@@ -273,7 +273,7 @@ def sync_meta(run: Run, *, rerun: bool = False) -> dict[str, Any]:
     """Return the fields of a synchronous start reply before ``results``.
 
     A rerun reply carries ``is_finished`` instead of ``error_message`` and
-    ``result_message`` (the v2 production audit, CONTRACT §2.3).
+    ``result_message`` (the v2 production audit, docs/platform.md §3.1).
     """
     meta: dict[str, Any] = {"run_slug": run.slug, "run_status": STATUS_NAMES[run.status]}
     if rerun:
