@@ -63,6 +63,8 @@ def page(chromium) -> Iterator[Any]:
     """A fresh page (its own cookies) in a 1280-pixel-wide window."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    # An upper bound for a click or a render, not a speed check: a busy 2-core CI
+    # machine running a kernel and a Worker beside the browser can take a while.
+    page.set_default_timeout(240_000)
     yield page
     context.close()
