@@ -253,21 +253,16 @@ def start_options(app: App, body: Body) -> StartOptions:
     return StartOptions(is_async is not False, callback_url, page)
 
 
-def read_input(
-    worker: WorkerSpec, raw: Any, *, flat_ok: bool = False
-) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """Return ``(custom, system overrides, problems)`` of a start or task ``input``.
+def read_input(worker: WorkerSpec, raw: Any) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Return ``(custom, system overrides, problems)`` of a start ``input``.
 
-    ``input`` is ``{"parameters": {"custom": {...}, "system": {...}?}}``; with
-    ``flat_ok`` (task bodies) a plain object is also read as ``custom`` itself.
-    System overrides are checked merged over the Worker's defaults.
+    ``input`` is ``{"parameters": {"custom": {...}, "system": {...}?}}``. System
+    overrides are checked merged over the Worker's defaults.
     """
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         return {}, {}, [f"input must be an object, got {type(raw).__name__}"]
-    if flat_ok and not (set(raw) == {"parameters"} and isinstance(raw["parameters"], dict)):
-        raw = {"parameters": {"custom": raw}}
     problems = [
         f"input: unknown field {short(k)} (the Worker input goes in input.parameters.custom)"
         for k in raw
