@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import _config
 from ..models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, Worker, WorkerSummary
-from . import replies as _parse
+from . import replies
 from .replies import SyncReply
 from .transport import Transport
 from .wire import Policy
@@ -55,7 +55,7 @@ class V1:
         data = self.http.call(
             "GET", "/api/store", policy=_READ, params={"search": search, "limit": limit}, auth=False
         )
-        return _parse.worker_summaries(data)
+        return replies.worker_summaries(data)
 
     def worker(self, scraper_slug: str) -> Worker:
         """GET /api/scraper?slug=."""
@@ -67,12 +67,12 @@ class V1:
             auth=False,
             context={"scraper_slug": scraper_slug},
         )
-        return _parse.worker_from_detail(scraper_slug, data or {})
+        return replies.worker_from_detail(scraper_slug, data or {})
 
     def proxy_regions(self) -> list[ProxyRegion]:
         """GET /api/proxy/region."""
         data = self.http.call("GET", "/api/proxy/region", policy=_READ, auth=False)
-        return _parse.proxy_regions(data)
+        return replies.proxy_regions(data)
 
     # -- Starting runs ---------------------------------------------------------------------
 
@@ -88,7 +88,7 @@ class V1:
         page_size: int = _config.PAGE_SIZE,
     ) -> SyncReply:
         """POST /api/v1/scraper/run; never retried unless the server refused it."""
-        body = _parse.start_body(system, custom, is_async=is_async, callback_url=callback_url)
+        body = replies.start_body(system, custom, is_async=is_async, callback_url=callback_url)
         body["scraper_slug"] = scraper_slug
         if version:  # omitted, the platform runs the current version (docs/platform.md §3.1)
             body["version"] = version
@@ -102,7 +102,7 @@ class V1:
             timeout=None if is_async else _config.SYNC_READ_TIMEOUT,
             context={"scraper_slug": scraper_slug},
         )
-        return _parse.sync_reply(data, scraper_slug=scraper_slug, version=version)
+        return replies.sync_reply(data, scraper_slug=scraper_slug, version=version)
 
     def rerun(self, run_slug: str, callback_url: str | None) -> str:
         """POST /api/v1/rerun; never retried unless the server refused it."""
@@ -127,7 +127,7 @@ class V1:
         data = self._post(
             "/api/v1/run/detail", {"run_slug": run_slug}, context={"run_slug": run_slug}
         )
-        return _parse.run(data or {"slug": run_slug})
+        return replies.run(data or {"slug": run_slug})
 
     def last_run(self, scraper_slug: str) -> Run | None:
         """The Worker's newest run: the first of its run history (v1 has no shortcut)."""
@@ -152,13 +152,13 @@ class V1:
             "scraper_slug": scraper_slug or "",
         }
         data = self._post("/api/v1/run/list", body, context={"scraper_slug": scraper_slug})
-        return _parse.run_list(data)
+        return replies.run_list(data)
 
     def results_page(self, run_slug: str, *, page_index: int, page_size: int) -> ResultPage:
         """POST /api/v1/run/result/list."""
         body = {"run_slug": run_slug, "page_index": page_index, "page_size": page_size}
         data = self._post("/api/v1/run/result/list", body, context={"run_slug": run_slug})
-        return _parse.page(data, page_index=page_index, page_size=page_size)
+        return replies.page(data, page_index=page_index, page_size=page_size)
 
     def export(self, run_slug: str, *, format: str, filter_keys: Sequence[str]) -> str:
         """POST /api/v1/run/result/export: the download URL."""
@@ -171,9 +171,8 @@ class V1:
         data = self._post(
             "/api/v1/run/last/log", {"run_slug": run_slug}, context={"run_slug": run_slug}
         )
-        return _parse.run_log(data)
+        return replies.run_log(data)
 
     def account(self) -> Account:
         """POST /api/v1/account/info."""
-        return _parse.account(self._post("/api/v1/account/info", {}))
-
+        return replies.account(self._post("/api/v1/account/info", {}))

@@ -20,7 +20,7 @@ from .. import _config
 from ..exceptions import NotFoundError
 from ..models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, Worker, WorkerSummary
 from ..schema import parse_input_schema
-from . import replies as _parse
+from . import replies
 from .replies import SyncReply
 from .transport import Transport
 from .wire import Policy
@@ -75,7 +75,7 @@ class V2:
     def search_workers(self, search: str, limit: int) -> list[WorkerSummary]:
         """GET /api/v2/store."""
         params = {"keyword": search, "offset": 1, "limit": min(limit, MAX_LIMIT)}
-        return _parse.worker_summaries(self._get("/api/v2/store", params, auth=False))
+        return replies.worker_summaries(self._get("/api/v2/store", params, auth=False))
 
     def worker(self, scraper_slug: str) -> Worker:
         """GET /api/v2/workers/{id} (with a key) and, if needed, the public input schema."""
@@ -84,7 +84,7 @@ class V2:
         detail: Mapping[str, Any] = {}
         if self.http.has_key:
             detail = self._get(f"/api/v2/workers/{wid}", context=context)
-        worker = _parse.worker_from_detail(scraper_slug, detail)
+        worker = replies.worker_from_detail(scraper_slug, detail)
         if worker.version.lower() == "latest":
             # v2 reports "latest" but rejects it when sent back (docs/platform.md §3.1).
             worker = replace(worker, version="")
@@ -97,7 +97,7 @@ class V2:
 
     def proxy_regions(self) -> list[ProxyRegion]:
         """GET /api/v2/proxy/region."""
-        return _parse.proxy_regions(self._get("/api/v2/proxy/region", auth=False))
+        return replies.proxy_regions(self._get("/api/v2/proxy/region", auth=False))
 
     # -- Starting runs ---------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ class V2:
         page_size: int = _config.PAGE_SIZE,
     ) -> SyncReply:
         """POST /api/v2/workers/{id}/runs; never retried unless the server refused it."""
-        body = _parse.start_body(system, custom, is_async=is_async, callback_url=callback_url)
+        body = replies.start_body(system, custom, is_async=is_async, callback_url=callback_url)
         if version and version.lower() != "latest":
             body["version"] = version
         if not is_async:
@@ -126,7 +126,7 @@ class V2:
             timeout=None if is_async else _config.SYNC_READ_TIMEOUT,
             context={"scraper_slug": scraper_slug},
         )
-        return _parse.sync_reply(data, scraper_slug=scraper_slug, version=version)
+        return replies.sync_reply(data, scraper_slug=scraper_slug, version=version)
 
     def rerun(self, run_slug: str, callback_url: str | None) -> str:
         """POST /api/v2/worker-runs/{id}/rerun; never retried unless refused."""
@@ -154,7 +154,7 @@ class V2:
     def run(self, run_slug: str) -> Run:
         """GET /api/v2/worker-runs/{id}."""
         data = self._get(f"/api/v2/worker-runs/{_run_id(run_slug)}", context={"run_slug": run_slug})
-        return _parse.run(data or {"slug": run_slug})
+        return replies.run(data or {"slug": run_slug})
 
     def last_run(self, scraper_slug: str) -> Run | None:
         """GET /api/v2/workers/{id}/runs/last: the Worker's newest run."""
@@ -171,7 +171,7 @@ class V2:
                 context={"scraper_slug": scraper_slug},
             )
             return None
-        return _parse.run(data) if data else None
+        return replies.run(data) if data else None
 
     def runs_page(
         self,
@@ -194,7 +194,7 @@ class V2:
         if end_time is not None:
             params["end_time"] = end_time
         data = self._get("/api/v2/worker-runs", params, context={"scraper_slug": scraper_slug})
-        return _parse.run_list(data)
+        return replies.run_list(data)
 
     def results_page(self, run_slug: str, *, page_index: int, page_size: int) -> ResultPage:
         """GET /api/v2/worker-runs/{id}/result."""
@@ -204,7 +204,7 @@ class V2:
             {"offset": page_index, "limit": size},
             context={"run_slug": run_slug},
         )
-        return _parse.page(data, page_index=page_index, page_size=size)
+        return replies.page(data, page_index=page_index, page_size=size)
 
     def export(self, run_slug: str, *, format: str, filter_keys: Sequence[str]) -> str:
         """GET /api/v2/worker-runs/{id}/result/export: the download URL."""
@@ -218,8 +218,8 @@ class V2:
     def log(self, run_slug: str) -> RunLog:
         """GET /api/v2/worker-runs/{id}/log."""
         path = f"/api/v2/worker-runs/{_run_id(run_slug)}/log"
-        return _parse.run_log(self._get(path, context={"run_slug": run_slug}))
+        return replies.run_log(self._get(path, context={"run_slug": run_slug}))
 
     def account(self) -> Account:
         """GET /api/v2/users/account (v2 reports no traffic)."""
-        return _parse.account(self._get("/api/v2/users/account"))
+        return replies.account(self._get("/api/v2/users/account"))
