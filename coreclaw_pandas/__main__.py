@@ -44,7 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .cli import main as cli_main
 
         return cli_main(args)
-    print(f"unknown command {command!r}\n\n{_USAGE}", file=sys.stderr)
+    print(
+        f"coreclaw-pandas: unknown command {command!r} (see 'coreclaw-pandas --help')",
+        file=sys.stderr,
+    )
     return 2
 
 
