@@ -18,7 +18,8 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import time as wall_time
 from typing import Any, Literal
 
 from .exceptions import InputError
@@ -30,13 +31,13 @@ PLATFORM_ZONE = timezone(timedelta(hours=8), "Beijing time")
 _ZONE_WORDS = "Beijing time (UTC+8)"
 ScheduleKind = Literal["daily", "weekly", "monthly", "once"]
 #: The wire's ``schedule_type`` numbers (docs/platform.md §7.1).
-KIND_CODES: dict[str, int] = {"daily": 1, "weekly": 2, "monthly": 3, "once": 4}
+KIND_CODES: dict[ScheduleKind, int] = {"daily": 1, "weekly": 2, "monthly": 3, "once": 4}
 _DAYS = list(calendar.day_name)  # Monday first, as the wire's 1..7
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
-def _clock_time(value: str | time) -> str:
-    text = value.strftime("%H:%M") if isinstance(value, time) else str(value).strip()
+def _clock_time(value: str | wall_time) -> str:
+    text = value.strftime("%H:%M") if isinstance(value, wall_time) else str(value).strip()
     if len(text) == 4 and text[1] == ":":
         text = "0" + text  # "8:30" is what people write
     if not _TIME.fullmatch(text):
@@ -79,24 +80,24 @@ class Schedule:
     on: date | None = None
 
     @classmethod
-    def daily(cls, at: str | time) -> Schedule:
+    def daily(cls, at: str | wall_time) -> Schedule:
         """Every day at ``at`` (``"08:30"``)."""
         return cls("daily", _clock_time(at))
 
     @classmethod
-    def weekly(cls, weekday: str | int, at: str | time) -> Schedule:
+    def weekly(cls, weekday: str | int, at: str | wall_time) -> Schedule:
         """Every week on ``weekday`` (``"mon"``, ``"Monday"`` or 1..7) at ``at``."""
         return cls("weekly", _clock_time(at), weekday=_weekday(weekday))
 
     @classmethod
-    def monthly(cls, day: int, at: str | time) -> Schedule:
+    def monthly(cls, day: int, at: str | wall_time) -> Schedule:
         """Every month on ``day`` (1 to 31) at ``at``."""
         if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 31:
             raise InputError([f"a monthly schedule's day must be 1 to 31, got {day!r}"])
         return cls("monthly", _clock_time(at), day=day)
 
     @classmethod
-    def once(cls, when: datetime | date | str, at: str | time | None = None) -> Schedule:
+    def once(cls, when: datetime | date | str, at: str | wall_time | None = None) -> Schedule:
         """One run at a date and time.
 
         Args:
@@ -195,7 +196,7 @@ class Schedule:
             return None
         now = (after if after.tzinfo else after.replace(tzinfo=UTC)).astimezone(PLATFORM_ZONE)
         hour, minute = (int(part) for part in self.time.split(":"))
-        at = time(hour, minute, tzinfo=PLATFORM_ZONE)
+        at = wall_time(hour, minute, tzinfo=PLATFORM_ZONE)
         if self.kind == "once":
             moment = datetime.combine(self.on or now.date(), at)
             return moment.astimezone(UTC) if moment > now else None
