@@ -23,8 +23,9 @@ from .wire import Policy
 _READ = Policy(
     idempotent=True, retry_codes=frozenset({13000, 10000}), refused_codes=frozenset({13000})
 )
-# Creating, changing and queueing are not repeated after an unclear failure: a second
-# create would save a second task; only a refusal ("too many requests") is retried.
+# Creating, changing, deleting, queueing and releasing are not repeated after an unclear
+# failure: a second create would save a second task, a second delete or release would
+# answer as if the first had failed. Only a refusal ("too many requests") is retried.
 _WRITE = Policy(idempotent=False, retry_codes=frozenset(), refused_codes=frozenset({13000}))
 #: Task fields :class:`~coreclaw_pandas.tasks.Task` models (the rest go to ``extra``).
 _TASK_FIELDS = frozenset(
@@ -144,9 +145,13 @@ class V2Tasks:
         )
 
     def delete_task(self, task_slug: str) -> None:
-        """DELETE /api/v2/worker-tasks/{id} (deleting again answers "not found")."""
+        """DELETE /api/v2/worker-tasks/{id}.
+
+        Not repeated after an unclear failure: a repeat of a delete that did arrive would
+        answer "not found" and hide that it worked.
+        """
         path = f"/api/v2/worker-tasks/{_task_id(task_slug)}"
-        self.http.call("DELETE", path, policy=_READ, context={"task_slug": task_slug})
+        self.http.call("DELETE", path, policy=_WRITE, context={"task_slug": task_slug})
 
     def task_input(self, task_slug: str) -> tuple[dict[str, Any], str]:
         """GET /api/v2/worker-tasks/{id}/input: ``(custom, version)``."""
@@ -192,17 +197,17 @@ class V2Tasks:
         return outcomes(self.http.post("/api/v2/run-queue/items/activate", body, policy=_WRITE))
 
     def release(self, refs: Sequence[str], reason: str | None) -> dict[str, bool]:
-        """POST /api/v2/run-queue/items/release (releasing twice is harmless)."""
+        """POST /api/v2/run-queue/items/release (not repeated: a repeat would answer false)."""
         body: dict[str, Any] = {"queue_refs": list(refs)}
         if reason:
             body["reason"] = reason
-        return outcomes(self.http.post("/api/v2/run-queue/items/release", body, policy=_READ))
+        return outcomes(self.http.post("/api/v2/run-queue/items/release", body, policy=_WRITE))
 
     def release_one(self, ref: str, reason: str | None) -> dict[str, bool]:
         """POST /api/v2/run-queue/items/{queueId}/release."""
         body = {"reason": reason} if reason else {}
         path = f"/api/v2/run-queue/items/{quote(ref, safe='')}/release"
-        return outcomes(self.http.post(path, body, policy=_READ))
+        return outcomes(self.http.post(path, body, policy=_WRITE))
 
     # -- Your Workers --------------------------------------------------------------------
 
