@@ -66,6 +66,18 @@ def test_a_failed_run_exits_1(emu, tmp_path):
     assert reply["status"] == "failed" and reply["error"]
 
 
+def test_a_run_still_going_at_the_timeout_exits_1_and_names_it(emu, tmp_path):
+    done = cli(
+        "run", "coreclaw/slow-worker", "--input", '{"duration_seconds": 60}', "--wait",
+        "--timeout", "0.5", emu=emu, tmp_path=tmp_path,
+    )  # fmt: skip
+    assert done.code == 1, done.stderr
+    slug = done.stderr.split("started run ")[1].split()[0]
+    assert slug in done.stderr.splitlines()[-1]  # the error names the run to follow
+    with cc.Client(emu.api_key, base_url=emu.url) as client:
+        client.abort(slug)
+
+
 @pytest.mark.parametrize(
     "args",
     [
