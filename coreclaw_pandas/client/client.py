@@ -374,12 +374,10 @@ class Client(ResultReads, TaskCalls, LastCalls):
         A Failed run carries its reason.
         """
         if scraper_slug is None:
-            # v1 has no shortcut; its run history, newest first, serves the same.
-            runs = self.runs_page(page_size=1)[1] if self.api_version == "v1" else None
-            run = (runs[0] if runs else None) if runs is not None else self._account_last_run()
-            return self._with_reason(run) if run else None
-        require_slug("scraper_slug", scraper_slug)
-        run = self._wire.last_run(scraper_slug)
+            run = self._account_last_run()
+        else:
+            require_slug("scraper_slug", scraper_slug)
+            run = self._wire.last_run(scraper_slug)
         return self._with_reason(run) if run else None
 
     def account(self) -> Account:

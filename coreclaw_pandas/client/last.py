@@ -81,7 +81,15 @@ class LastCalls:
         return Run(slug=slug, status=RunStatus.READY)
 
     def _account_last_run(self) -> Run | None:
-        """GET /worker-runs/last; None when the account has no run (11004)."""
+        """GET /worker-runs/last; None when the account has no run (11004).
+
+        v1 has no shortcut: its run history, newest first, serves the same.
+        """
+        if self.api_version == "v1":
+            _, runs = self._wire.runs_page(
+                page_index=1, page_size=1, status=None, scraper_slug=None
+            )
+            return runs[0] if runs else None
         wire = self._last_wire("The account's last run")
         try:
             data = wire.run(None)
