@@ -1,7 +1,8 @@
 """Command line: ``coreclaw-pandas demo`` (or ``python -m coreclaw_pandas demo``).
 
 ``coreclaw-pandas emulator`` starts the local server (the same as
-``python -m coreclaw_pandas.emulator``).
+``python -m coreclaw_pandas.emulator``); ``run``, ``results``, ``runs``, ``tasks`` and
+``export`` are the verbs for scripts (:mod:`coreclaw_pandas.cli`, docs/cli.md).
 """
 
 from __future__ import annotations
@@ -14,8 +15,14 @@ _USAGE = """usage: coreclaw-pandas COMMAND [options]
 commands:
   demo       run a Worker end to end on the embedded emulator (--real: on CoreClaw)
   emulator   start the local CoreClaw API emulator
+  run        start a Worker run (--wait, --out results.parquet|.xlsx|.csv)
+  results    write or print a run's rows
+  runs       the run history
+  tasks      saved tasks and their schedules (API v2)
+  export     download the platform's own export of a run
 
 Run 'coreclaw-pandas COMMAND --help' for a command's options."""
+_CLI_VERBS = ("run", "results", "runs", "tasks", "export")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,7 +40,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .emulator.__main__ import main as emulator_main
 
         return emulator_main(rest, prog="coreclaw-pandas emulator") or 0
-    print(f"unknown command {command!r}\n\n{_USAGE}", file=sys.stderr)
+    if command in _CLI_VERBS:
+        from .cli import main as cli_main
+
+        return cli_main(args)
+    print(
+        f"coreclaw-pandas: unknown command {command!r} (see 'coreclaw-pandas --help')",
+        file=sys.stderr,
+    )
     return 2
 
 

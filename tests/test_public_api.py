@@ -70,6 +70,21 @@ EXPECTED = {
     "wait",
     "worker",
     "worker_form",
+    # issue 21
+    "QueueItem",
+    "Schedule",
+    "Task",
+    "activate",
+    "create_task",
+    "delete_task",
+    "my_workers_df",
+    "queue_df",
+    "queue_run",
+    "release",
+    "task",
+    "task_runs_df",
+    "tasks_df",
+    "update_task",
 }
 
 
@@ -151,6 +166,19 @@ SUBPACKAGE_ALL = {
         "search_workers",
         "wait",
         "worker",
+        # issue 21
+        "TaskLike",
+        "activate",
+        "create_task",
+        "delete_task",
+        "my_workers_df",
+        "queue_df",
+        "queue_run",
+        "release",
+        "task",
+        "task_runs_df",
+        "tasks_df",
+        "update_task",
     },
     "forms": {"WorkerForm", "worker_form"},
 }

@@ -35,6 +35,20 @@ from .runs import (
     wait,
     worker,
 )
+from .tasks import (
+    TaskLike,
+    activate,
+    create_task,
+    delete_task,
+    my_workers_df,
+    queue_df,
+    queue_run,
+    release,
+    task,
+    task_runs_df,
+    tasks_df,
+    update_task,
+)
 
 __all__ = [
     "IncompleteResultsError",
@@ -62,4 +76,16 @@ __all__ = [
     "search_workers",
     "wait",
     "worker",
+    "TaskLike",
+    "activate",
+    "create_task",
+    "delete_task",
+    "my_workers_df",
+    "queue_df",
+    "queue_run",
+    "release",
+    "task",
+    "task_runs_df",
+    "tasks_df",
+    "update_task",
 ]

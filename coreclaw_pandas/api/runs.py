@@ -31,6 +31,7 @@ from ..exceptions import (
 from ..models import Account, Run, RunStatus, Worker, WorkerSummary
 from ..progress import RunBar
 from .default import RunLike, resolve_client, run_slug_of
+from .tasks import TaskLike, last_task_run
 
 __all__ = [
     "abort",
@@ -279,9 +280,18 @@ def search_workers(
     )
 
 
-def last_run(scraper_slug: str, *, client: Client | None = None) -> Run | None:
-    """The newest run of a Worker (None if it has never run)."""
+def last_run(
+    scraper_slug: str | None = None, *, task: TaskLike | None = None, client: Client | None = None
+) -> Run | None:
+    """The newest run of a Worker, of a saved ``task`` or, with neither, of the account.
+
+    None if there is none. For a task, see ``cc.task_runs_df``: runs carry no task.
+    """
+    if task is not None:
+        return last_task_run(task, client=client)
     c = resolve_client(client)
+    if scraper_slug is None:
+        return c.last_run()
     with _suggesting(c, scraper_slug):
         return c.last_run(scraper_slug)
 

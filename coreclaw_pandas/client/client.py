@@ -24,10 +24,12 @@ from typing import Any
 from .. import _config
 from ..models import Account, ProxyRegion, Run, RunStatus, Worker, WorkerSummary
 from . import config, paging, replies, starts
+from .last import LastCalls
 from .polling import PollPolicy, wait_for
 from .replies import SyncReply
 from .results import ResultReads
 from .starts import require_slug
+from .tasks import TaskCalls
 from .transport import Transport
 from .v2 import V2
 from .wire import Wire
@@ -35,7 +37,7 @@ from .wire import Wire
 __all__ = ["Client"]
 
 
-class Client(ResultReads):
+class Client(ResultReads, TaskCalls, LastCalls):
     """A connection to CoreClaw (or the local emulator).
 
     Args:
@@ -366,10 +368,16 @@ class Client(ResultReads):
             until=until,
         )
 
-    def last_run(self, scraper_slug: str) -> Run | None:
-        """The Worker's newest run, or None if it has none; a Failed run carries its reason."""
-        require_slug("scraper_slug", scraper_slug)
-        run = self._wire.last_run(scraper_slug)
+    def last_run(self, scraper_slug: str | None = None) -> Run | None:
+        """The Worker's (v2, no slug: the account's) newest run, or None if it has none.
+
+        A Failed run carries its reason.
+        """
+        if scraper_slug is None:
+            run = self._account_last_run()
+        else:
+            require_slug("scraper_slug", scraper_slug)
+            run = self._wire.last_run(scraper_slug)
         return self._with_reason(run) if run else None
 
     def account(self) -> Account:

@@ -111,6 +111,7 @@ class WorkerForm:
         from .controls import make_control
         from .run_options import RunOptions
         from .run_panel import RunPanel
+        from .save_task import SaveTaskBox
 
         self.schema = schema
         self.scraper_slug = scraper_slug
@@ -154,9 +155,11 @@ class WorkerForm:
         self._panel: RunPanel = RunPanel(
             client, scraper_slug or "", lambda: self.download_dir, run_button=self.run_button
         )
-        actions = W.HBox([self.run_button, self._panel.abort_button])
+        self.save_task = SaveTaskBox(self, client)  # "Save as task", beside Run (issue 21)
+        actions = W.HBox([self.run_button, self.save_task.button, self._panel.abort_button])
         self.widget = W.VBox(
-            [*children, self.options.widget, self._summary, actions, self._panel.widget]
+            [*children, self.options.widget, self._summary, actions, self.save_task.widget]
+            + [self._panel.widget]
         )
         if values:
             self.set_values(values)

@@ -361,9 +361,15 @@ def task_item(task: Task, worker: WorkerSpec | None, run_times: int) -> dict[str
 
 
 def task_detail(task: Task, worker: WorkerSpec | None, run_times: int) -> dict[str, Any]:
-    """Return a task's detail: integer ``id`` and ``worker_id``, no ``description`` (the audit)."""
+    """Return a task's detail: integer ``id`` and ``worker_id``, no ``description`` (the audit).
+
+    An enabled schedule adds the ``schedule_*`` fields it was given (the spec's example).
+    """
     fields = _task_fields(task, worker, run_times)
     del fields["description"]
+    if fields["schedule_enabled"] == 1:
+        # The spec's enabled example shows schedule_time; the audit's, unscheduled, none.
+        fields.update({k: v for k, v in task.schedule.items() if k not in fields})
     return {
         "id": TASK_ID_BASE + task.number,
         "slug": task.slug,

@@ -76,7 +76,8 @@ def test_create_then_read_detail_and_input(v2):
         version=COUNTER.version,
     )
     detail = v2.ok("GET", f"/worker-tasks/{slug}")
-    assert set(detail) == DETAIL_FIELDS
+    # An enabled schedule shows its time, as the spec's example does.
+    assert set(detail) == DETAIL_FIELDS | {"schedule_time"}
     assert isinstance(detail["id"], int) and detail["id"] > 2**53
     assert isinstance(detail["worker_id"], int) and detail["worker_id"] > 2**53
     assert {k: detail[k] for k in ("slug", "title", "version", "worker_path", "worker_slug")} == {
