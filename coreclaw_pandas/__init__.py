@@ -59,6 +59,7 @@ from .exceptions import (
     WorkerNotFoundError,
 )
 from .forms import WorkerForm, worker_form
+from .frames import ErrorRowsError, ErrorRowsWarning
 from .models import (
     Account,
     LogEntry,
@@ -72,6 +73,7 @@ from .models import (
     Worker,
     WorkerSummary,
 )
+from .tracking import Collection, Diff, Verdict, VerdictStatus, diff, verify
 from .writers import ExportError, ExportWarning
 
 __all__ = [
@@ -134,4 +136,12 @@ __all__ = [
     "wait",
     "worker",
     "worker_form",
+    "Collection",
+    "Diff",
+    "Verdict",
+    "VerdictStatus",
+    "diff",
+    "verify",
+    "ErrorRowsError",
+    "ErrorRowsWarning",
 ]

@@ -104,7 +104,7 @@ def _role(name: Any) -> str:
 
 def _present(values: pd.Series) -> np.ndarray:
     """True where a cell holds something: not null, not "", not an empty list or dict."""
-    present = values.notna().to_numpy(dtype=bool, na_value=False)
+    present = values.notna().to_numpy(dtype=bool, na_value=False, copy=True)
     if _texty(values):
         idx = np.flatnonzero(present)
         if len(idx):
