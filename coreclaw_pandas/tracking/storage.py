@@ -173,7 +173,8 @@ def write_frame(folder: Path, prefix: str, df: pd.DataFrame) -> str:
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META_KEY: record})
     name = fresh_name(prefix)
     with atomic_path(folder / name) as tmp:
-        pq.write_table(table, tmp)
+        # LZ4 reads back about twice as fast as the default Snappy, at much the same size.
+        pq.write_table(table, tmp, compression="lz4")
     return name
 
 
