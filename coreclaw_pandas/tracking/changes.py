@@ -9,7 +9,7 @@ than the frames.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import pandas as pd
 from .. import writers
 from ..client import Client
 from ..models import ID_COLUMN
+from ..writers.highlight import highlight_cells
 from .compare import Match, differs, match_keys, same_kind, tolerance_of
 from .sources import RUN_SLUG, TrackingError, check_key, read_source, resolve_key
 
@@ -148,11 +149,12 @@ class Diff:
         return pd.DataFrame(rows, columns=["what", "name", "count"])
 
     def to_excel(self, path: str | Path, **options: Any) -> Path:
-        """Write the diff as a workbook: Summary, Changed (one row per cell), Added, Removed.
+        """Write the diff as a workbook, one sheet per status, changed cells highlighted.
 
-        Every sheet goes through the package's safe writer (formula escaping,
-        Excel's limits, an atomic write of each sheet). The Changed sheet lists
-        exactly the changed cells, with the old and new value side by side.
+        Sheets: Summary; Changed (one row per changed cell, old and new side by
+        side); Changed rows (the new rows, their changed cells filled yellow);
+        Added; Removed. Every sheet goes through the package's safe writer
+        (formula escaping, Excel's limits, atomic writes).
 
         Args:
             path: The .xlsx file to write.
@@ -164,11 +166,23 @@ class Diff:
         """
         target = Path(path)
         sheets = [("Summary", self.summary()), ("Changed", self.changed),
-                  ("Added", self.added), ("Removed", self.removed)]
+                  ("Changed rows", self.changed_rows), ("Added", self.added),
+                  ("Removed", self.removed)]
         for number, (name, frame) in enumerate(sheets):
             writers.to_excel(frame, target, sheet_name=name, about=False,
                              mode="w" if number == 0 else "a", **options)
+        highlight_cells(target, "Changed rows", self._changed_cells())
         return target
+
+    def _changed_cells(self) -> Iterator[tuple[int, int]]:
+        """(row, column) in the Changed rows sheet of each changed cell, row by row."""
+        rows = np.flatnonzero(self._changed_rows)
+        columns = list(self._new.columns)
+        where = [(columns.index(f), mask) for f, mask in self._cells.items() if mask.any()]
+        for place, row in enumerate(rows):
+            for column, mask in where:
+                if mask[row]:
+                    yield place, column
 
 
 def diff(

@@ -53,8 +53,17 @@ def test_the_workbook_has_one_sheet_per_status(configured, tmp_path):
 
     d = cc.diff(edition(1, rows=200), edition(2, rows=200), key="product_id")
     path = d.to_excel(tmp_path / "changes.xlsx")
-    book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == ["Summary", "Changed", "Added", "Removed"]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "Changed", "Changed rows", "Added", "Removed"]
     changed = pd.read_excel(path, sheet_name="Changed")
     assert len(changed) == 40 and set(changed["field"]) == {"price", "price_text"}
     assert len(pd.read_excel(path, sheet_name="Added")) == 2
+    sheet = book["Changed rows"]
+    header = [cell.value for cell in sheet[1]]
+    filled = {
+        (cell.row, header[cell.column - 1])
+        for row in sheet.iter_rows(min_row=2) for cell in row
+        if cell.fill.fill_type == "solid"
+    }
+    assert sheet.max_row == 21 and len(filled) == 40
+    assert {name for _, name in filled} == {"price", "price_text"}
