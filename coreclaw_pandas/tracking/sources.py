@@ -46,6 +46,7 @@ class Source:
         runs: The run_slugs the rows came from, when known.
         scraper_slug: The Worker, when known (for its declared key).
         seen_at: When the rows were scraped (the run's end), None for "now".
+        key: The key the source itself is organised by (a Collection's), if any.
     """
 
     df: pd.DataFrame
@@ -53,6 +54,7 @@ class Source:
     runs: list[str] = field(default_factory=list)
     scraper_slug: str = ""
     seen_at: datetime | None = None
+    key: list[str] | None = None
 
 
 def _frame_id(df: pd.DataFrame) -> str:
@@ -89,6 +91,9 @@ def read_source(source: Any, *, client: Client | None = None) -> Source:
             f"(a Batch, a Collection), got {type(source).__name__}."
         )
     info = frames.provenance_of(df)
+    own = getattr(source, "key", None) if df is not source else None
+    if isinstance(own, list) and own and all(isinstance(k, str) for k in own):
+        return Source(df, [_frame_id(df)], [], info.get("scraper_slug", ""), key=own)
     if RUN_SLUG in df.columns and df[RUN_SLUG].notna().all() and len(df):
         runs = [str(slug) for slug in pd.unique(df[RUN_SLUG])]
         return Source(df, [f"run:{slug}" for slug in runs], runs, info.get("scraper_slug", ""))
@@ -125,6 +130,9 @@ def resolve_key(
         if not names or not all(isinstance(name, str) for name in names):
             raise TrackingError(f"key must be a column name or a list of them, got {key!r}.")
         return names
+    own = next((s.key for s in sources if s.key), None)
+    if own:
+        return own
     workers = [s.scraper_slug for s in sources if s.scraper_slug]
     declared = declared_key(workers[0], client=client) if workers else None
     if declared:

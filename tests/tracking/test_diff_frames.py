@@ -55,6 +55,7 @@ def test_a_collection_is_a_side_and_a_key_is_needed(tmp_path):
     store.update(pd.DataFrame({"id": [1, 2], "v": [1, 2]}))
     d = cc.diff(store, pd.DataFrame({"id": [1, 2], "v": [1, 3]}), key="id")
     assert d.counts()["changed"] == 1 and d.compared == ["v"]  # first/last_seen never compared
+    assert cc.diff(store, pd.DataFrame({"id": [2], "v": [2]})).key == ["id"]  # the store's key
     with pytest.raises(TrackingError, match="key="):
         cc.diff(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}))
     with pytest.raises(TrackingError, match="DataFrame"):
