@@ -70,6 +70,7 @@ from .exceptions import (
     WorkerNotFoundError,
 )
 from .forms import WorkerForm, worker_form
+from .frames import ErrorRowsError, ErrorRowsWarning
 from .models import (
     Account,
     LogEntry,
@@ -84,6 +85,7 @@ from .models import (
     WorkerSummary,
 )
 from .tasks import QueueItem, Schedule, Task
+from .tracking import Collection, Diff, Verdict, VerdictStatus, diff, verify
 from .writers import ExportError, ExportWarning
 
 __all__ = [
@@ -160,4 +162,12 @@ __all__ = [
     "task_runs_df",
     "tasks_df",
     "update_task",
+    "Collection",
+    "Diff",
+    "Verdict",
+    "VerdictStatus",
+    "diff",
+    "verify",
+    "ErrorRowsError",
+    "ErrorRowsWarning",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, frames, writers
+from . import api, frames, tracking, writers
 from .client import Client
 from .exceptions import InputError
 from .models import Run, html_table
@@ -152,3 +152,11 @@ class CoreClawAccessor:
             scraper_slug, {**(custom or {}), field: values}, client=client, **options
         )
         return api.results_df(run, client=client)
+
+    def quality(self, *, key: str | list[str] | None = None) -> pd.DataFrame:
+        """Per column: dtype, filled %, distinct values and flags.
+
+        Frame-wide counts (error rows, repeated keys, declared columns left empty) are in
+        the result's ``attrs["quality"]``; see :func:`coreclaw_pandas.tracking.quality`.
+        """
+        return tracking.quality(self._df, key=key)

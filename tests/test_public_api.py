@@ -11,6 +11,14 @@ import pytest
 import coreclaw_pandas as cc
 
 EXPECTED = {
+    "Collection",
+    "Diff",
+    "Verdict",
+    "VerdictStatus",
+    "diff",
+    "verify",
+    "ErrorRowsError",
+    "ErrorRowsWarning",
     "APIError",
     "Account",
     "AuthenticationError",
@@ -128,6 +136,11 @@ SUBPACKAGE_ALL = {
     "schema": {"MISSING", "Field", "InputSchema", "Option", "ParamColumn", "parse_input_schema"},
     "frames": {
         "ATTRS_KEY",
+        "ERROR_ROW_POLICIES",
+        "ErrorRowsError",
+        "ErrorRowsWarning",
+        "apply_error_rows",
+        "error_row_mask",
         "ID_COLUMN",
         "PROVENANCE_KEYS",
         "FrameBuilder",
@@ -181,6 +194,18 @@ SUBPACKAGE_ALL = {
         "update_task",
     },
     "forms": {"WorkerForm", "worker_form"},
+    "tracking": {
+        "Collection",
+        "CollectionLockTimeout",
+        "Diff",
+        "TrackingError",
+        "UpdateReport",
+        "Verdict",
+        "VerdictStatus",
+        "diff",
+        "quality",
+        "verify",
+    },
 }
 
 

@@ -75,6 +75,7 @@ def results_df(
     strict: bool = False,
     progress: bool | None = None,
     client: Client | None = None,
+    on_error_rows: str = "keep",
 ) -> pd.DataFrame:
     """Every result row of a run as a DataFrame, with provenance in ``df.attrs``.
 
@@ -101,6 +102,8 @@ def results_df(
             missing.
         progress: Force the row bar on/off; None decides by the output.
         client: The client to use instead of the default.
+        on_error_rows: Rows that are only error markers (CAPTCHA, 403/429 pages):
+            ``"keep"`` them, ``"warn"``, ``"drop"`` them or ``"raise"`` ErrorRowsError.
 
     Returns:
         The DataFrame; ``df.attrs["coreclaw"]`` holds run_slug, scraper_slug,
@@ -127,7 +130,7 @@ def results_df(
     if cache and current.is_terminal and account:
         hit = _cache_load(c.base_url, slug, options, account)
         if hit is not None and frames.provenance_of(hit).get("row_count") == total:
-            return hit
+            return frames.apply_error_rows(hit, on_error_rows, run_slug=slug)
     builder = frames.FrameBuilder(columns=columns)
     tally = ReadTally()
     with CountBar(f"rows of {slug}", total=total, progress=progress) as bar:
@@ -154,7 +157,8 @@ def results_df(
                 "all of them."
             )
         )
-    return df
+    # A post-step on the built frame, whichever way it was read.
+    return frames.apply_error_rows(df, on_error_rows, run_slug=slug)
 
 
 def _provenance(c: Client, run: Run, rows: int) -> dict[str, Any]:

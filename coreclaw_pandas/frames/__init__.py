@@ -10,15 +10,27 @@ Example:
 
 from ..models import ATTRS_KEY, ID_COLUMN
 from .builder import FrameBuilder, rows_to_frame
+from .error_rows import (
+    ERROR_ROW_POLICIES,
+    ErrorRowsError,
+    ErrorRowsWarning,
+    apply_error_rows,
+    error_row_mask,
+)
 from .history import log_to_frame, runs_to_frame
 from .provenance import PROVENANCE_KEYS, provenance_of, set_provenance
 from .reshape import explode_nested, flatten_columns
 
 __all__ = [
     "ATTRS_KEY",
+    "ERROR_ROW_POLICIES",
     "ID_COLUMN",
     "PROVENANCE_KEYS",
+    "ErrorRowsError",
+    "ErrorRowsWarning",
     "FrameBuilder",
+    "apply_error_rows",
+    "error_row_mask",
     "explode_nested",
     "flatten_columns",
     "log_to_frame",

@@ -27,12 +27,13 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_four_notebooks_are_here():
-    assert NOTEBOOKS == [
+    # Later notebooks (07_over_time, ...) join these; the first four stay.
+    assert {
         "01_quickstart.ipynb",
         "02_forms.ipynb",
         "03_history_and_logs.ipynb",
         "04_large_results.ipynb",
-    ]
+    } <= set(NOTEBOOKS)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -499,7 +499,8 @@ def test_schema_root_has_description_and_an_array_split_key(worker: WorkerSpec) 
 
 
 def test_worker_identities_and_store_words() -> None:
-    assert len({worker.slug for worker in WORKERS}) == len({w.path for w in WORKERS}) == 4
+    slugs, paths = {worker.slug for worker in WORKERS}, {w.path for w in WORKERS}
+    assert len(slugs) == len(paths) == len(WORKERS)
     for worker in WORKERS:
         assert re.fullmatch(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", worker.slug)
         assert re.fullmatch(r"coreclaw/[a-z0-9-]+", worker.path)

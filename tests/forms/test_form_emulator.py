@@ -101,6 +101,7 @@ def test_every_builtin_worker_runs_from_its_form(fast):
         "coreclaw/catalogue-generator": {"rows": 5},
         "coreclaw/failing-worker": {"fail_after": 2, "row_interval_seconds": 0},
         "coreclaw/slow-worker": {"interval_seconds": 0.05, "duration_seconds": 1},
+        "coreclaw/captcha-worker": {"pages": 3},
     }
     assert set(small) == set(WORKERS)
     for slug, values in small.items():

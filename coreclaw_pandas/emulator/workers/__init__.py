@@ -17,6 +17,7 @@ _MODULES = (
     "catalogue",
     "failing",
     "slow",
+    "captcha",
 )
 
 

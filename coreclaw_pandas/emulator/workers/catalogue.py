@@ -13,7 +13,8 @@ import math
 from datetime import date
 from typing import Any
 
-from ._catalogue_pools import CATEGORIES, POOL_SIZE, PoolOptions, build_pools, long_texts
+from ._catalogue_editions import edition_window, reprice
+from ._catalogue_pools import CATEGORIES, LOCALES, POOL_SIZE, PoolOptions, build_pools, long_texts
 from ._inputs import InputReader
 from .base import RunContext, WorkerFailed, WorkerSpec
 
@@ -43,6 +44,10 @@ SCHEMA: dict[str, Any] = {
         {"name": "seed", "type": "integer", "title": "Seed", "editor": "number",
          "description": "Same seed and inputs, same rows.", "default": 42, "minimum": 0,
          "maximum": 2**31 - 1},
+        {"name": "edition", "type": "integer", "title": "Edition", "editor": "number",
+         "description": "The catalogue a week later: each edition drops and adds some "
+         "products and changes some prices (see the README).", "default": 1, "minimum": 1,
+         "maximum": 1000},
         {"name": "chunk_size", "type": "integer", "title": "Rows per batch", "editor": "number",
          "description": "Rows pushed to the dataset at a time.", "default": 5000, "minimum": 1,
          "maximum": 100_000},
@@ -151,7 +156,8 @@ def catalogue_rows(custom: dict[str, Any], start: int, stop: int) -> list[dict[s
         WorkerFailed: An input is invalid.
     """
     reader = InputReader(SCHEMA, custom)
-    return _Generator(_options(reader), reader.object("extra_fields")).rows(start, stop)
+    rows = _Generator(_options(reader), reader.object("extra_fields")).rows(start, stop)
+    return reprice(rows, reader.integer("edition"), LOCALES[reader.choice("locale")][0])
 
 
 class _Generator:
@@ -204,6 +210,8 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
     chunk_size = reader.integer("chunk_size")
     rate = reader.number("rows_per_second")
     generator = _Generator(_options(reader), reader.object("extra_fields"))
+    edition, separator = reader.integer("edition"), LOCALES[reader.choice("locale")][0]
+    window = edition_window(total, edition)
     notes = reader.string("notes").strip()
     if notes:
         ctx.log(2, f"Run notes: {notes}")
@@ -214,15 +222,15 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
     ctx.log(2, f"Generating {total} catalogue row(s) in batches of {chunk_size}"
                + (f" at {rate:g} rows/s." if rate > 0 else "."))
     next_report = total // 10
-    for start in range(0, total, chunk_size):
+    for done in range(0, total, chunk_size):
         ctx.checkpoint()
-        stop = min(start + chunk_size, total)
-        ctx.push(generator.rows(start, stop))
+        stop = min(done + chunk_size, total)
+        ctx.push(reprice(generator.rows(window[done], window[stop - 1] + 1), edition, separator))
         if stop >= next_report and stop < total:
             ctx.log(1, f"{stop} of {total} rows ({100 * stop // total}%).")
             next_report = stop + max(1, total // 10)
         if rate > 0:
-            ctx.sleep((stop - start) / rate)
+            ctx.sleep((stop - done) / rate)
     ctx.log(2, f"Done: {total} row(s).")
 
 
@@ -256,6 +264,18 @@ some texts start with `=`, `+`, `-` or `@`. Export with care!
 ## Tips
 - Set **Rows per second** to watch rows arrive while the run is still going.
 - **Extra fields** (JSON) are copied into every row, e.g. `{"batch": "2024-Q3"}`.
+
+## Editions
+**Edition** 2, 3, ... is the same shop scraped again later. With `n` rows and
+`step = max(1, n // 100)`, edition `e` lists the products with index `(e - 1) * step`
+to `(e - 1) * step + n - 1` (each edition drops the `step` oldest products and adds
+`step` new ones), and in edition `e` every product whose index ends in the digit
+`e % 10` rises in price (`price` and `price_text` only) by 5% of its edition-1 price,
+at least one cent (or one yen). Editions `N` and `N + 1` therefore differ by `step`
+removed products, `step` added ones and the prices of the products in both whose
+index ends in `(N + 1) % 10`.
+
+Unique key: `product_id`
 """,
     input_schema=SCHEMA,
     run=run,
