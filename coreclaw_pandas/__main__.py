@@ -1,8 +1,8 @@
 """Command line: ``coreclaw-pandas demo`` (or ``python -m coreclaw_pandas demo``).
 
 ``coreclaw-pandas emulator`` starts the local server (the same as
-``python -m coreclaw_pandas.emulator``); ``run``, ``results``, ``runs``, ``tasks`` and
-``export`` are the verbs for scripts (:mod:`coreclaw_pandas.cli`, docs/cli.md).
+``python -m coreclaw_pandas.emulator``); ``run``, ``results``, ``runs``, ``tasks``,
+``export`` and ``collect`` are the verbs for scripts (:mod:`coreclaw_pandas.cli`, docs/cli.md).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ commands:
   runs       the run history
   tasks      saved tasks and their schedules (API v2)
   export     download the platform's own export of a run
+  collect    run a Worker and add its rows to a collection (new/changed counts)
 
 Run 'coreclaw-pandas COMMAND --help' for a command's options."""
-_CLI_VERBS = ("run", "results", "runs", "tasks", "export")
+_CLI_VERBS = ("run", "results", "runs", "tasks", "export", "collect")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

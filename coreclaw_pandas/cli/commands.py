@@ -1,4 +1,4 @@
-"""The verbs of the command line: run, results, runs, tasks, export.
+"""The verbs of the command line: run, results, runs, tasks, export, collect.
 
 Each takes the parsed arguments and a :class:`~coreclaw_pandas.client.Client` and
 returns an exit code (see :mod:`.parser`); errors are raised and turned into exit codes
@@ -16,9 +16,10 @@ from .. import api
 from ..client import Client
 from ..exceptions import InputError
 from ..models import Run
+from ..tracking import Collection
 from .output import check_out, emit, frame_records, progress, run_fields, write_frame
 
-__all__ = ["EXIT_OK", "EXIT_RUN_FAILED", "export", "results", "run", "runs", "tasks"]
+__all__ = ["EXIT_OK", "EXIT_RUN_FAILED", "collect", "export", "results", "run", "runs", "tasks"]
 
 EXIT_OK = 0
 #: The run ended Failed (or did not end within --timeout).
@@ -121,4 +122,30 @@ def export(args: argparse.Namespace, client: Client) -> int:
     emit(
         {"run_slug": args.run, "format": args.format, "out": str(path)}, as_json=args.json, text=""
     )
+    return EXIT_OK
+
+
+def collect(args: argparse.Namespace, client: Client) -> int:
+    """``collect SLUG --into NAME``: run, wait, add the rows to a collection, print the counts.
+
+    For cron: the collection is checked (its key) before the run starts, so a wrong
+    ``--key`` costs nothing; a failed run leaves the collection as it was.
+    """
+    custom = _input(args)
+    store = Collection(args.into, key=args.key or None, client=client)
+    started = client.start_run(args.slug, custom, version=args.version)
+    progress(f"started run {started.slug} of {args.slug}")
+    final = client.wait(started.slug, timeout=args.timeout, on_update=_status_line)
+    fields = run_fields(final)
+    if not final.succeeded:
+        emit(fields, as_json=args.json, text=f"{final.slug} {final.status.label}: {final.err_msg}")
+        return EXIT_RUN_FAILED
+    store.update(final)
+    report = store.last_update
+    assert report is not None  # update() always leaves its report
+    fields.update(
+        into=str(store.path), added=report.added, changed=report.changed,
+        unchanged=report.unchanged, no_key=report.no_key, total=report.total,
+    )  # fmt: skip
+    emit(fields, as_json=args.json, text=f"{final.slug}: {report}")
     return EXIT_OK

@@ -28,6 +28,7 @@ from ..exceptions import (
     RunFailedError,
     RunTimeoutError,
 )
+from ..tracking import TrackingError
 from . import commands
 from .output import OUT_SUFFIXES
 
@@ -80,6 +81,20 @@ def _parser() -> _Parser:
     export.add_argument("run", help="the run's slug")
     export.add_argument("--format", required=True, help="csv, json, jsonl, xlsx, ... (v2)")
     export.add_argument("--out", required=True, help="the file to write")
+
+    collect = verbs.add_parser(
+        "collect", parents=[common], help="run a Worker and add its rows to a collection"
+    )
+    collect.add_argument("slug", help="the Worker: owner/name or its id")
+    given = collect.add_mutually_exclusive_group()
+    given.add_argument("--input", help="the Worker's input as a JSON object")
+    given.add_argument("--input-file", help="a file holding the input as a JSON object")
+    collect.add_argument("--into", required=True, help="the collection: a name or a folder path")
+    collect.add_argument(
+        "--key", action="append", help="a key column (repeat for several); default: the Worker's"
+    )
+    collect.add_argument("--version", help="pin a Worker version")
+    collect.add_argument("--timeout", type=float, help="seconds to wait for the run at most")
     return parser
 
 
@@ -90,6 +105,7 @@ VERBS: dict[str, Verb] = {
     "runs": commands.runs,
     "tasks": commands.tasks,
     "export": commands.export,
+    "collect": commands.collect,
 }
 
 
@@ -100,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with Client() as client:
             return VERBS[args.verb](args, client)
+    except TrackingError as exc:  # a collection's key or name: the caller's to fix
+        print(f"{where}: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except InputError as exc:
         print(f"{where}: {'; '.join(exc.problems)}", file=sys.stderr)
         return EXIT_USAGE
