@@ -36,6 +36,7 @@ from .api import (
     wait,
     worker,
 )
+from .batches import Batch, BatchInterrupted, batches_df, run_batch
 from .client import Client, PollPolicy
 from .exceptions import (
     APIError,
@@ -134,4 +135,8 @@ __all__ = [
     "wait",
     "worker",
     "worker_form",
+    "Batch",
+    "BatchInterrupted",
+    "batches_df",
+    "run_batch",
 ]

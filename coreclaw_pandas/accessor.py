@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, frames, writers
+from . import api, batches, frames, writers
 from .client import Client
 from .exceptions import InputError
 from .models import Run, html_table
@@ -152,3 +152,13 @@ class CoreClawAccessor:
             scraper_slug, {**(custom or {}), field: values}, client=client, **options
         )
         return api.results_df(run, client=client)
+
+    def run_each(self, scraper_slug: str, **options: Any) -> batches.Batch:
+        """Run a Worker once per row of this DataFrame: :func:`coreclaw_pandas.run_batch`.
+
+        Example:
+            >>> pages = {"startURLs": "url"}
+            >>> batch = urls.coreclaw.run_each("coreclaw/web-page-scraper", map=pages)
+            >>> batch.df
+        """
+        return batches.run_batch(scraper_slug, self._df, **options)

@@ -70,6 +70,10 @@ EXPECTED = {
     "wait",
     "worker",
     "worker_form",
+    "Batch",
+    "BatchInterrupted",
+    "batches_df",
+    "run_batch",
 }
 
 
@@ -153,6 +157,7 @@ SUBPACKAGE_ALL = {
         "worker",
     },
     "forms": {"WorkerForm", "worker_form"},
+    "batches": {"Batch", "BatchInterrupted", "batches_df", "run_batch"},
 }
 
 
