@@ -113,15 +113,17 @@ def build_jobs(
     if not isinstance(per_run, int) or per_run < 1:
         raise InputError([f"`per_run` must be an integer >= 1, got {per_run!r}"])
     worker = client.worker(scraper_slug)
-    packable = set(worker.input_schema.split_fields)
+    # Any list field can hold several inputs; the platform splits a run into subtasks by
+    # its split fields (the schema's `b`), the others the Worker reads as one list.
+    packable = {f.name for f in worker.input_schema.fields if f.kind == "array"}
     if per_run > 1:
         wrong = [f for f in mapping if f not in packable]
         if wrong or not mapping:
             raise InputError(
                 [
-                    "`per_run` > 1 packs inputs into the Worker's array fields that it "
-                    f"splits into subtasks ({', '.join(sorted(packable)) or 'none here'}); "
-                    f"`map` must fill only those, not {', '.join(wrong) or 'nothing'}"
+                    "`per_run` > 1 packs inputs into the Worker's list fields "
+                    f"({', '.join(sorted(packable)) or 'none here'}); `map` must fill "
+                    f"only those, not {', '.join(wrong) or 'nothing'}"
                 ],
                 scraper_slug=scraper_slug,
             )

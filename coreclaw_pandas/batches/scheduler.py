@@ -158,6 +158,8 @@ class Scheduler:
         if self.budget is None:
             return True
         done = [e for e in self.entries.values() if e.state in ("succeeded", "failed")]
+        if not done and self._running():
+            return False  # the first run is a probe: what a run costs is not known yet
         spent = sum(e.usage for e in done)
         # A running run is expected to cost what a finished one did on average.
         mean = spent / len(done) if done else 0.0

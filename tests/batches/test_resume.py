@@ -28,21 +28,21 @@ import sys
 import pandas as pd
 import coreclaw_pandas as cc
 
-url, key, ledger = sys.argv[1:4]
+url, key, ledger, count = sys.argv[1:5]
 client = cc.Client(key, base_url=url, poll=cc.PollPolicy(initial=0.05, factor=1.5, maximum=0.25))
-inputs = pd.DataFrame({"label": [f"input-{i:03d}" for i in range(%d)]})
+inputs = pd.DataFrame({"label": [f"input-{i:03d}" for i in range(int(count))]})
 batch = cc.run_batch(
     "coreclaw/slow-worker", inputs, map={"labels": "label"},
     custom={"duration_seconds": 1, "interval_seconds": 0.25}, max_in_flight=3,
     ledger=ledger, client=client, progress=False,
 )
 print("statuses", batch.status["status"].value_counts().to_dict(), flush=True)
-""" % INPUTS
+"""
 
 
 def start_child(emulator, ledger) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, emulator.url, emulator.api_key, str(ledger)],
+        [sys.executable, "-c", SCRIPT, emulator.url, emulator.api_key, str(ledger), str(INPUTS)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(), cwd=ROOT,
     )  # fmt: skip
 
