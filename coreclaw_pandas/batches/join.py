@@ -52,7 +52,7 @@ def join_rows(
             )
         )
     given = inputs.reset_index(drop=True).add_prefix(INPUT_PREFIX)
-    given.insert(0, "input_id", pd.array(list(input_ids), dtype="string"))
+    given.insert(0, "input_id", pd.Series(list(input_ids), dtype="string"))
     given = given.drop_duplicates("input_id")
     if not parts:
         empty = given.iloc[0:0]

@@ -113,7 +113,6 @@ HEADERS = [
     {"key": key, "label": label, "format": "text"}
     for key, label in [
         ("url", "URL"),
-        ("start_url", "Start URL"),
         ("status", "HTTP status"),
         ("title", "Title"),
         ("meta_description", "Meta description"),
@@ -125,6 +124,7 @@ HEADERS = [
         ("content_type", "Content type"),
         ("error", "Error"),
         ("fetched_at", "Fetched at"),
+        ("start_url", "Start URL"),
     ]
 ]
 
@@ -322,7 +322,6 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
 
         row: dict[str, Any] = {
             "url": url,
-            "start_url": start,
             "status": fetched.status,
             "title": parser.title,
             "meta_description": parser.meta_description,
@@ -333,6 +332,7 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
             "content_type": fetched.content_type,
             "error": fetched.error,
             "fetched_at": _now(),
+            "start_url": start,
         }
         if include_links:
             row["links"] = parser.links
