@@ -95,6 +95,8 @@ class Scheduler:
         self.on_change = on_change or (lambda entries: None)
         self.tally = Tally()
         self.max_seen = 0
+        #: Seconds from start to seen ended, of the runs that ended in this call.
+        self.lifetimes: list[float] = []
         ledger.add(worker_slug, ((j.job_id, j.input_ids) for j in self.jobs.values()), _now())
         self.entries = {k: v for k, v in ledger.entries().items() if k in self.jobs}
 
@@ -111,6 +113,7 @@ class Scheduler:
             if time.monotonic() >= next_resolve and self._uncertain():
                 self.resolve()
                 next_resolve = time.monotonic() + 2.0
+            polled_at = time.monotonic()
             changed = self._poll()
             refused = False
             while self._may_start():
@@ -128,10 +131,10 @@ class Scheduler:
                 backoff += 1
             else:
                 backoff = 0 if changed else backoff
-                interval = (
-                    policy.initial if changed else min(interval * policy.factor, policy.maximum)
-                )
-                delay = interval
+                cap = self._poll_cap(policy.initial, policy.maximum)
+                interval = policy.initial if changed else min(interval * policy.factor, cap)
+                # Polls keep their cadence: the time spent starting runs is not added to it.
+                delay = max(0.0, interval - (time.monotonic() - polled_at))
             time.sleep(delay)
         self.on_change(self.entries)
 
@@ -254,10 +257,23 @@ class Scheduler:
         self.max_seen = max(self.max_seen, len(self._running()))
         return changed
 
+    def _poll_cap(self, initial: float, maximum: float) -> float:
+        """The longest wait between polls: a tenth of a typical run, within the policy.
+
+        One poll covers every run, so short runs are polled often enough that a freed
+        slot is filled within a tenth of a run, while long runs back off to the maximum.
+        """
+        if not self.lifetimes:
+            return maximum
+        typical = sorted(self.lifetimes)[len(self.lifetimes) // 2]
+        return max(initial, min(maximum, typical / 10))
+
     def _record(self, entry: Entry, run: Run) -> bool:
         before = (entry.state, entry.results, entry.usage)
         fields: dict[str, Any] = {"results": run.results, "usage": float(run.usage)}
         if run.status.is_terminal:
+            if entry.state == "started" and entry.started_at:
+                self.lifetimes.append(_now() - entry.started_at)  # as this client saw it
             fields["state"] = "succeeded" if run.succeeded else "failed"
             fields["err_msg"] = run.err_msg or None
             fields["finished_at"] = _stamp(run.finished_at) or _now()
