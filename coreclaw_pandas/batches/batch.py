@@ -21,7 +21,7 @@ from ..exceptions import CoreClawError
 from ..progress import CountBar
 from .inputs import Job, build_jobs, default_ledger, input_table
 from .join import join_rows
-from .ledger import Entry, Ledger, ledger_path
+from .ledger import Entry, Ledger, default_file, ledger_path
 from .scheduler import Scheduler
 
 __all__ = ["Batch", "BatchInterrupted", "batches_df", "run_batch"]
@@ -66,6 +66,7 @@ class Batch:
         refused: Starts the plan refused for now (30003/4290) in this session.
         limit: The limit of runs in flight used (given or learned), None if never needed.
         stopped: Why starting stopped early (budget, balance), or "".
+        events: What happened to starts whose outcome was unknown, in this session.
     """
 
     def __init__(
@@ -86,6 +87,7 @@ class Batch:
         self._options, self._progress = options, progress
         self._frames: dict[str, pd.DataFrame] = {}
         self.refused, self.limit, self.stopped = 0, options.get("max_in_flight"), ""
+        self.events: list[str] = []
 
     def __repr__(self) -> str:
         counts = self.status["status"].value_counts().to_dict()
@@ -125,6 +127,7 @@ class Batch:
                 self.refused += tally.refused
                 self.limit = scheduler.limit
                 self.stopped = tally.stopped
+                self.events += tally.events
         if self.stopped:
             print(f"Batch {self.ledger!r} stopped starting runs: {self.stopped}")
         return self
@@ -269,6 +272,10 @@ def run_batch(
         >>> batch = cc.run_batch("coreclaw/web-page-scraper", urls, map={"startURLs": "url"})
         >>> batch.df
     """
+    if max_in_flight is not None and (not isinstance(max_in_flight, int) or max_in_flight < 1):
+        raise ValueError(f"max_in_flight must be None or an integer >= 1, got {max_in_flight!r}")
+    if budget_usd is not None and not budget_usd >= 0:
+        raise ValueError(f"budget_usd must be None or a number >= 0, got {budget_usd!r}")
     c = api.resolve_client(client)
     frame = input_table(inputs)
     ids, jobs = build_jobs(
@@ -281,8 +288,6 @@ def run_batch(
         version=version,
         per_run=per_run,
     )
-    if max_in_flight is not None and (not isinstance(max_in_flight, int) or max_in_flight < 1):
-        raise ValueError(f"max_in_flight must be None or an integer >= 1, got {max_in_flight!r}")
     if ledger is None:
         ledger = default_ledger(scraper_slug, jobs)
     path, name = ledger_path(ledger)
@@ -309,7 +314,7 @@ def batches_df(
     started, succeeded, failed, ...), results, usage (USD), created, updated.
     """
     c = api.resolve_client(client)
-    path = Path(ledger_file) if ledger_file else ledger_path("default")[0]
+    path = Path(ledger_file) if ledger_file else default_file()
     if not path.exists():
         return pd.DataFrame(columns=["ledger", "scraper_slug", "runs", "results", "usage"])
     book = Ledger(path, "", base_url=c.base_url, account=c.cache_account or "")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DATA_DIR_ENV", "Entry", "Ledger", "data_dir", "ledger_path"]
+__all__ = ["DATA_DIR_ENV", "Entry", "Ledger", "data_dir", "default_file", "ledger_path"]
 
 DATA_DIR_ENV = "CORECLAW_DATA_DIR"
 _APP = "coreclaw-pandas"
@@ -74,6 +74,11 @@ def data_dir(env: Mapping[str, str] | None = None, platform: str | None = None) 
     return base / _APP
 
 
+def default_file() -> Path:
+    """The ledger file that ledgers given by name live in."""
+    return data_dir() / _FILE
+
+
 def ledger_path(ledger: str | os.PathLike[str]) -> tuple[Path, str]:
     """``(file, name)`` for a ledger given as a name or a path."""
     text = os.fspath(ledger)
@@ -82,7 +87,7 @@ def ledger_path(ledger: str | os.PathLike[str]) -> tuple[Path, str]:
     if os.sep in text or "/" in text or text.endswith((".sqlite", ".sqlite3", ".db")):
         path = Path(text).expanduser()
         return path, path.stem
-    return data_dir() / _FILE, text
+    return default_file(), text
 
 
 @dataclass

@@ -105,6 +105,7 @@ def test_a_start_answered_by_a_proxy_error_is_resolved_not_repeated(emu, client)
 
     assert batch.status["status"].eq("succeeded").all()
     assert len(all_runs(client)) == 4
+    assert any("re-attached" in event for event in batch.events)
     assert batch.df.groupby("input.label")["label"].unique().map(len).eq(1).all()
 
 
