@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from . import emulator, excel, imports, memory, polling, results_df, tracking
+from . import batches, emulator, excel, imports, memory, polling, results_df, tracking
 from ._harness import (
     ROOT,
     CaseResult,
@@ -35,6 +35,7 @@ CASES: dict[str, Callable[[Context], CaseResult]] = {
     imports.NAME: imports.run,
     emulator.NAME: emulator.run,
     tracking.NAME: tracking.run,
+    batches.NAME: batches.run,
 }
 DEFAULT_LATENCY_MS = 50.0
 RESULTS_DIR = ROOT / "benchmarks" / "results"

@@ -47,6 +47,7 @@ from .api import (
     wait,
     worker,
 )
+from .batches import Batch, BatchInterrupted, batches_df, run_batch
 from .client import Client, PollPolicy
 from .exceptions import (
     APIError,
@@ -170,4 +171,8 @@ __all__ = [
     "verify",
     "ErrorRowsError",
     "ErrorRowsWarning",
+    "Batch",
+    "BatchInterrupted",
+    "batches_df",
+    "run_batch",
 ]

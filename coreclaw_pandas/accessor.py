@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, frames, tracking, writers
+from . import api, batches, frames, tracking, writers
 from .client import Client
 from .exceptions import InputError
 from .models import Run, html_table
@@ -160,3 +160,13 @@ class CoreClawAccessor:
         the result's ``attrs["quality"]``; see :func:`coreclaw_pandas.tracking.quality`.
         """
         return tracking.quality(self._df, key=key)
+
+    def run_each(self, scraper_slug: str, **options: Any) -> batches.Batch:
+        """Run a Worker once per row of this DataFrame: :func:`coreclaw_pandas.run_batch`.
+
+        Example:
+            >>> pages = {"startURLs": "url"}
+            >>> batch = urls.coreclaw.run_each("coreclaw/web-page-scraper", map=pages)
+            >>> batch.df
+        """
+        return batches.run_batch(scraper_slug, self._df, **options)

@@ -130,3 +130,7 @@ class CountBar(_SafeBar):
         if total is not None and self._bar.total != total:
             self._bar.total = total
         self._do("update", n - self._bar.n)
+
+    def note(self, text: str) -> None:
+        """Show ``text`` after the count (a batch's running, failed, spend...)."""
+        self._do("set_postfix_str", text)

@@ -114,7 +114,7 @@ def _isolated(tmp_path, monkeypatch):
     for var in ("CORECLAW_API_KEY", "CORECLAW_BASE_URL", "CORECLAW_API_VERSION"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CORECLAW_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("CORECLAW_DATA_DIR", str(tmp_path / "data"))  # collections by name
+    monkeypatch.setenv("CORECLAW_DATA_DIR", str(tmp_path / "data"))  # ledgers, collections
     import coreclaw_pandas as cc
 
     cc.reset_client()

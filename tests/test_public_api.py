@@ -93,6 +93,11 @@ EXPECTED = {
     "task_runs_df",
     "tasks_df",
     "update_task",
+    # issue 17
+    "Batch",
+    "BatchInterrupted",
+    "batches_df",
+    "run_batch",
 }
 
 
@@ -206,6 +211,7 @@ SUBPACKAGE_ALL = {
         "quality",
         "verify",
     },
+    "batches": {"Batch", "BatchInterrupted", "batches_df", "run_batch"},
 }
 
 

@@ -134,6 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
             return b"", "malformed chunked request body"
 
     def _send(self, response: Response, *, truncate: bool = False) -> None:
+        # Replies are written by hand (not send_response), so --verbose logs them here.
+        self.log_request(response.status)
         body = response.body
         reason = self.responses.get(response.status, ("",))[0]
         head = [

@@ -17,11 +17,8 @@ names, and read again if an updater removed one in between.
 Object columns (lists, dicts, mixed types) are stored as JSON text and listed
 in the file's metadata, so they come back as they went in.
 
-Where collections live by name: ``$CORECLAW_DATA_DIR`` if set; otherwise
-``$XDG_DATA_HOME/coreclaw-pandas/collections`` or
-``~/.local/share/coreclaw-pandas/collections`` (Linux),
-``~/Library/Application Support/coreclaw-pandas/collections`` (macOS),
-``%APPDATA%\coreclaw-pandas\collections`` (Windows).
+Where collections live by name: ``collections/`` in the user's data folder
+(:func:`coreclaw_pandas._folders.data_dir`, ``$CORECLAW_DATA_DIR`` when set).
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,41 +38,25 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .._atomic import atomic_path
+from .._folders import data_dir as user_data_dir
 from ..exceptions import CoreClawError
 
 __all__ = ["CollectionLockTimeout", "data_dir", "locked", "read_frame", "read_manifest",
            "write_frame", "write_manifest"]
 
-DATA_DIR_ENV = "CORECLAW_DATA_DIR"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 FORMAT = 1
 _META_KEY = b"coreclaw_pandas.collection"
-_APP = "coreclaw-pandas"
 
 
 class CollectionLockTimeout(CoreClawError, TimeoutError):
     """Another process kept the collection locked for longer than the wait allowed."""
 
 
-def _data_dir(env: Mapping[str, str], platform: str, home: Path) -> Path:
-    if env.get(DATA_DIR_ENV):
-        return Path(env[DATA_DIR_ENV]).expanduser()
-    if platform.startswith("win"):
-        roaming = env.get("APPDATA")
-        base = (Path(roaming) if roaming else home / "AppData" / "Roaming") / _APP
-    elif platform == "darwin":
-        base = home / "Library" / "Application Support" / _APP
-    else:
-        xdg = env.get("XDG_DATA_HOME", "")
-        # The XDG spec says relative paths are invalid and must be ignored.
-        base = (Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share") / _APP
-    return base / "collections"
-
-
 def data_dir() -> Path:
     """The folder holding collections made by name (created on first update)."""
-    return _data_dir(os.environ, sys.platform, Path.home())
+    return user_data_dir() / "collections"
 
 
 @contextlib.contextmanager

@@ -26,14 +26,15 @@ NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 pytestmark = pytest.mark.slow
 
 
-def test_the_four_notebooks_are_here():
-    # Later notebooks (07_over_time, ...) join these; the first four stay.
-    assert {
+def test_every_notebook_is_here():
+    assert NOTEBOOKS == [
         "01_quickstart.ipynb",
         "02_forms.ipynb",
         "03_history_and_logs.ipynb",
         "04_large_results.ipynb",
-    } <= set(NOTEBOOKS)
+        "05_batches.ipynb",
+        "07_over_time.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -1,16 +1,10 @@
-"""Fixtures for the tracking tests: collections in a temporary data folder, cc.* on the emulator."""
+"""Fixtures for the tracking tests: cc.* on the emulator."""
 
 from __future__ import annotations
 
 import pytest
 
 import coreclaw_pandas as cc
-
-
-@pytest.fixture(autouse=True)
-def _data_dir(tmp_path, monkeypatch):
-    """Collections made by name live in this test's folder, never the user's."""
-    monkeypatch.setenv("CORECLAW_DATA_DIR", str(tmp_path / "collections"))
 
 
 @pytest.fixture

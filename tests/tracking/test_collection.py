@@ -18,7 +18,7 @@ def test_editions_update_a_collection_and_the_same_run_twice_is_a_no_op(configur
     first, second = edition(1), edition(2)
     new = store.update(first)
     assert len(new) == 1000 and store.key == ["product_id"]
-    assert store.path == tmp_path / "collections" / "shop"
+    assert store.path == tmp_path / "data" / "collections" / "shop"
     again = store.update(first)
     assert len(again) == 0 and store.last_update.skipped_runs == [first.slug]
     assert len(store.df) == 1000

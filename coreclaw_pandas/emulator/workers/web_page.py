@@ -124,6 +124,7 @@ HEADERS = [
         ("content_type", "Content type"),
         ("error", "Error"),
         ("fetched_at", "Fetched at"),
+        ("start_url", "Start URL"),
     ]
 ]
 
@@ -287,7 +288,9 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
     allow = bool(getattr(ctx, "allow_private_networks", False))
     opener = Guard(ctx.base_url, allow_private=allow).opener()
 
-    queue: deque[tuple[str, int, str | None, str]] = deque()
+    # Each page carries the start URL it was reached from, as given, so that rows of a run
+    # over many start URLs join back to their input exactly.
+    queue: deque[tuple[str, int, str | None, str, str]] = deque()
     seen: set[str] = set()
     for item in reader.array("startURLs"):
         url = _resolve_start(item, ctx.base_url)
@@ -295,7 +298,8 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
             ctx.log(3, f"Skipping start URL {item!r}: not an http(s) URL.")
         elif url not in seen:
             seen.add(url)
-            queue.append((url, 0, None, urlsplit(url).netloc))
+            raw = item.get("url") if isinstance(item, dict) else item
+            queue.append((url, 0, None, urlsplit(url).netloc, str(raw).strip()))
     if not queue:
         raise WorkerFailed("No valid start URL: give at least one http(s) URL in startURLs.")
 
@@ -304,7 +308,7 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
     pages = broken = 0
     while queue and pages < max_pages:
         ctx.checkpoint()
-        url, depth, referrer, scope = queue.popleft()
+        url, depth, referrer, scope, start = queue.popleft()
         fetched = _fetch(url, opener=opener, user_agent=user_agent, timeout=timeout)
         ctx.add_traffic(len(fetched.body))
         pages += 1
@@ -328,6 +332,7 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
             "content_type": fetched.content_type,
             "error": fetched.error,
             "fetched_at": _now(),
+            "start_url": start,
         }
         if include_links:
             row["links"] = parser.links
@@ -344,7 +349,7 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
             if target in seen or (same_domain_only and urlsplit(target).netloc != scope):
                 continue
             seen.add(target)
-            queue.append((target, depth + 1, url, scope))
+            queue.append((target, depth + 1, url, scope, start))
 
     left = f", {len(queue)} queued page(s) not fetched (max_pages)" if queue else ""
     ctx.log(2, f"Finished: {pages} page(s), {broken} broken{left}.")
@@ -372,6 +377,7 @@ Crawls websites breadth-first from your start URLs and returns one row per web p
 | `word_count` | words of visible text |
 | `links` | outgoing links as `{"url", "text"}` (switch off with **Include links**) |
 | `depth`, `referrer` | how many clicks from a start URL, and the page the link was found on |
+| `start_url` | the start URL (as given) the page was reached from |
 | `error` | why a page failed, e.g. `HTTP 404 Not Found` |
 | `fetched_at` | when the page was fetched (UTC, ISO 8601) |
 
