@@ -13,6 +13,7 @@ no environment reads, no output.
 from . import accessor as _accessor  # noqa: F401  (registers df.coreclaw)
 from ._config import VERSION as __version__
 from .api import (
+    ChunkDtypeWarning,
     IncompleteResultsError,
     IncompleteResultsWarning,
     PartialResultsWarning,
@@ -33,6 +34,8 @@ from .api import (
     run_worker,
     runs_df,
     search_workers,
+    stream_log,
+    stream_results,
     wait,
     worker,
 )
@@ -59,6 +62,7 @@ from .exceptions import (
     WorkerNotFoundError,
 )
 from .forms import WorkerForm, worker_form
+from .live import Job, JobError, jobs, start, watch
 from .models import (
     Account,
     LogEntry,
@@ -76,6 +80,9 @@ from .writers import ExportError, ExportWarning
 
 __all__ = [
     "APIError",
+    "ChunkDtypeWarning",
+    "Job",
+    "JobError",
     "Account",
     "AuthenticationError",
     "Client",
@@ -134,4 +141,9 @@ __all__ = [
     "wait",
     "worker",
     "worker_form",
+    "jobs",
+    "start",
+    "stream_log",
+    "stream_results",
+    "watch",
 ]

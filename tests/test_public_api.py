@@ -70,6 +70,14 @@ EXPECTED = {
     "wait",
     "worker",
     "worker_form",
+    "ChunkDtypeWarning",
+    "Job",
+    "JobError",
+    "jobs",
+    "start",
+    "stream_log",
+    "stream_results",
+    "watch",
 }
 
 
@@ -151,8 +159,13 @@ SUBPACKAGE_ALL = {
         "search_workers",
         "wait",
         "worker",
+        "ChunkDtypeWarning",
+        "follow_frame",
+        "stream_log",
+        "stream_results",
     },
     "forms": {"WorkerForm", "worker_form"},
+    "live": {"Job", "JobError", "jobs", "start", "watch"},
 }
 
 

@@ -35,8 +35,10 @@ from .runs import (
     wait,
     worker,
 )
+from .stream import ChunkDtypeWarning, follow_frame, stream_log, stream_results
 
 __all__ = [
+    "ChunkDtypeWarning",
     "IncompleteResultsError",
     "IncompleteResultsWarning",
     "PartialResultsWarning",
@@ -47,6 +49,7 @@ __all__ = [
     "configure",
     "default_client",
     "export",
+    "follow_frame",
     "last_run",
     "log",
     "parse_callback",
@@ -60,6 +63,8 @@ __all__ = [
     "run_worker",
     "runs_df",
     "search_workers",
+    "stream_log",
+    "stream_results",
     "wait",
     "worker",
 ]

@@ -75,6 +75,7 @@ def results_df(
     strict: bool = False,
     progress: bool | None = None,
     client: Client | None = None,
+    follow: bool = False,
 ) -> pd.DataFrame:
     """Every result row of a run as a DataFrame, with provenance in ``df.attrs``.
 
@@ -101,6 +102,8 @@ def results_df(
             missing.
         progress: Force the row bar on/off; None decides by the output.
         client: The client to use instead of the default.
+        follow: Wait for the end of a run still going, reading its rows as they
+            appear (see ``cc.stream_results``), with one bar; returns every row.
 
     Returns:
         The DataFrame; ``df.attrs["coreclaw"]`` holds run_slug, scraper_slug,
@@ -108,6 +111,20 @@ def results_df(
     """
     c = resolve_client(client)
     slug = run_slug_of(run)
+    if follow:
+        if max_rows is not None:
+            raise InputError(["`follow=True` reads every row: leave out `max_rows`"])
+        from .stream import follow_frame  # the live read, loaded only when asked for
+
+        return follow_frame(
+            slug,
+            c,
+            columns=columns,
+            flatten=flatten,
+            dtypes=dtypes,
+            labels=labels,
+            progress=progress,
+        )
     options = json.dumps(
         {
             "columns": columns,
