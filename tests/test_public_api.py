@@ -160,6 +160,7 @@ SUBPACKAGE_ALL = {
         "wait",
         "worker",
         "ChunkDtypeWarning",
+        "MAX_REQUESTS_PER_MINUTE",
         "follow_frame",
         "stream_log",
         "stream_results",

@@ -12,6 +12,7 @@ from .default import (
     resolve_client,
     run_slug_of,
 )
+from .follow import MAX_REQUESTS_PER_MINUTE
 from .results import (
     IncompleteResultsError,
     IncompleteResultsWarning,
@@ -39,6 +40,7 @@ from .stream import ChunkDtypeWarning, follow_frame, stream_log, stream_results
 
 __all__ = [
     "ChunkDtypeWarning",
+    "MAX_REQUESTS_PER_MINUTE",
     "IncompleteResultsError",
     "IncompleteResultsWarning",
     "PartialResultsWarning",

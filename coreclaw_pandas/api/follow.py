@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from .. import _config
@@ -38,6 +39,8 @@ DRAIN_POLLS = 5
 IDLE_MAX_SECONDS = _config.POLL_MAX
 #: Largest page asked for first; a server that refuses it gets the next size down.
 PAGE_SIZES = _config.PAGE_SIZE_STEPS
+#: The page size each server accepted, so later streams skip the sizes it refused.
+_PAGE_SIZE_FOUND: dict[tuple[str, str, int], int] = {}
 
 
 class LiveClock(Protocol):
@@ -142,7 +145,7 @@ def _read_new(c: Client, slug: str, cursor: _Cursor, pacer: Pacer) -> list[dict[
     """Rows past the cursor: its page again (it was short), then the pages after it."""
     new: list[dict[str, Any]] = []
     while True:
-        page = pacer.call(lambda: _page(c, slug, cursor))
+        page = _page(c, slug, cursor, pacer)
         if page.headers:
             cursor.headers = list(page.headers)
         width = len(page.rows) + page.non_objects
@@ -167,20 +170,25 @@ def _read_new(c: Client, slug: str, cursor: _Cursor, pacer: Pacer) -> list[dict[
     return new
 
 
-def _page(c: Client, slug: str, cursor: _Cursor) -> Any:
+def _page(c: Client, slug: str, cursor: _Cursor, pacer: Pacer) -> Any:
     if cursor.size:
-        return c.results_page(slug, page_index=cursor.index, page_size=cursor.size)
-    # The largest page the server takes: fewer requests for the same rows.
-    sizes = [s for s in PAGE_SIZES if s >= c.page_size] or [c.page_size]
+        return pacer.call(
+            lambda: c.results_page(slug, page_index=cursor.index, page_size=cursor.size)
+        )
+    # The largest page the server takes: fewer requests for the same rows. Each try is a
+    # request, so each goes through the pacer, and the size found is remembered per server.
+    known = _PAGE_SIZE_FOUND.get((c.base_url, c.api_version, c.page_size))
+    sizes = [known] if known else [s for s in PAGE_SIZES if s >= c.page_size] or [c.page_size]
     sizes += [s for s in PAGE_SIZES if s < sizes[-1]]
     for i, size in enumerate(sizes):
         try:
-            page = c.results_page(slug, page_index=1, page_size=size)
+            page = pacer.call(partial(c.results_page, slug, page_index=1, page_size=size))
         except InvalidRequestError:
             if i == len(sizes) - 1:
                 raise
             continue
         cursor.size = page.page_size or size
+        _PAGE_SIZE_FOUND[(c.base_url, c.api_version, c.page_size)] = cursor.size
         return page
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -60,7 +60,9 @@ def stream_results(
     the first chunk's. A chunk whose values do not fit keeps its own dtype for
     that column, lists why in ``attrs["coreclaw"]["dtype_changes"]`` and warns with
     :class:`ChunkDtypeWarning`. Provenance adds ``chunk`` (1, 2, ...), ``offset``
-    (rows before it), ``final``, ``polls`` and ``requests``.
+    (rows before it), ``final`` (True when the run had ended and been drained as the
+    chunk was made; the last chunk may come before that is known), ``polls`` and
+    ``requests`` (made so far).
 
     Args:
         run: A Run or run_slug (a run started elsewhere is fine).
@@ -113,6 +115,7 @@ def follow_frame(
     labels: bool,
     progress: bool | None,
     on_poll: Callable[[Run, int], None] | None = None,
+    max_requests_per_minute: int = MAX_REQUESTS_PER_MINUTE,
 ) -> pd.DataFrame:
     """Every row of a run as one frame, read while it goes (``results_df(follow=True)``).
 
@@ -126,11 +129,14 @@ def follow_frame(
         progress: Force the row bar on/off.
         on_poll: Called after every poll with the run as last read and the rows so far
             (background jobs show them).
+        max_requests_per_minute: The request budget while the run goes.
     """
     builder = frames.FrameBuilder(columns=columns)
     last: Batch | None = None
     with CountBar(f"rows of {slug}", total=None, progress=progress) as bar:
-        for batch in follow_rows(c, slug, on_poll=on_poll):
+        for batch in follow_rows(
+            c, slug, on_poll=on_poll, max_requests_per_minute=max_requests_per_minute
+        ):
             builder.set_headers(batch.headers)
             builder.add_rows(batch.rows)
             bar.advance(len(batch.rows))

@@ -60,6 +60,7 @@ class Job:
         begin: Callable[[], Run],
         *,
         client: Client,
+        max_requests_per_minute: int = api.MAX_REQUESTS_PER_MINUTE,
         listeners: list[Callable[[Job], None]] | None = None,
     ) -> None:
         self.number = next(_numbers)
@@ -73,6 +74,7 @@ class Job:
         self.ended: float | None = None
         self._df: pd.DataFrame | None = None
         self._begin = begin
+        self._budget = max_requests_per_minute
         self._last_log = 0.0
         self._done = threading.Event()
         self._listeners = list(listeners or [])
@@ -98,6 +100,7 @@ class Job:
                 labels=False,
                 progress=False,
                 on_poll=self._seen,
+                max_requests_per_minute=self._budget,
             )
             self._read_log(force=True)
             if self.run is not None and self.run.status is RunStatus.FAILED:
@@ -232,6 +235,7 @@ def start(
     *,
     system: Mapping[str, Any] | None = None,
     version: str | None = None,
+    max_requests_per_minute: int = api.MAX_REQUESTS_PER_MINUTE,
     client: Client | None = None,
 ) -> Job:
     """Start a Worker run in the background and return its :class:`Job` at once.
@@ -245,6 +249,8 @@ def start(
         custom: The Worker's own input fields.
         system: System parameters to override.
         version: Pin a Worker version.
+        max_requests_per_minute: Detail and result requests the job may make in any
+            minute while the run goes (see ``cc.stream_results``).
         client: The client to use instead of the default.
 
     Example:
@@ -259,14 +265,26 @@ def start(
             scraper_slug, custom, system=system, version=version, wait=False, client=c
         ),
         client=c,
+        max_requests_per_minute=max_requests_per_minute,
     )
 
 
-def watch(run: api.RunLike, *, client: Client | None = None) -> Job:
-    """Follow a run started elsewhere (a run_slug is enough) as a :class:`Job`."""
+def watch(
+    run: api.RunLike,
+    *,
+    max_requests_per_minute: int = api.MAX_REQUESTS_PER_MINUTE,
+    client: Client | None = None,
+) -> Job:
+    """Follow a run started elsewhere (a run_slug is enough) as a :class:`Job`.
+
+    Args:
+        run: A Run or run_slug.
+        max_requests_per_minute: The request budget while the run goes.
+        client: The client to use instead of the default.
+    """
     c = api.resolve_client(client)
     slug = api.run_slug_of(run)
-    return Job(slug, lambda: c.run(slug), client=c)
+    return Job(slug, lambda: c.run(slug), client=c, max_requests_per_minute=max_requests_per_minute)
 
 
 def jobs() -> pd.DataFrame:

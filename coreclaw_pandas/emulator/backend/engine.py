@@ -202,14 +202,14 @@ class Engine:
 
     def count_rows(self, run: Run, total: int) -> None:
         """Show ``total`` rows in the run record, at once or ``count_lag`` seconds later."""
-
-        def show() -> None:
+        def show(lag: float = 0.0) -> None:
+            threading.Event().wait(lag)  # a daemon thread's wait: never holds the process
             with self.state.lock:
                 run.counted = max(run.counted, total)
 
         if (lag := self._count_lag()) <= 0:
             return show()
-        threading.Timer(lag, show).start()  # a short wait: never holds the process long
+        threading.Thread(target=show, args=(lag,), daemon=True).start()
 
     def _system(self, run: Run, level: int, text: str) -> None:
         self.log(run, level, f"SYSTEM: Subtask-[{run.group}] - {text}")
