@@ -43,7 +43,7 @@ def job_text(job: Job) -> str:
 def mimebundle(job: Job) -> dict[str, Any]:
     """The job's live widget where a kernel with ipywidgets runs, else its text."""
     bundle: dict[str, Any] = {"text/plain": job_text(job)}
-    if "ipykernel" not in sys.modules:
+    if not _in_kernel():
         return bundle
     try:
         from .widget import view_of
@@ -54,3 +54,10 @@ def mimebundle(job: Job) -> dict[str, Any]:
     if isinstance(shown, tuple):
         shown = shown[0]
     return {**bundle, **shown} if isinstance(shown, dict) else bundle
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel (a plain IPython shell or a script has no widgets)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
