@@ -19,12 +19,16 @@ import pandas as pd
 from .. import _clock, frames
 from .._warnings import warn
 from ..client import Client
-from ..models import LogEntry, Run
+from ..models import ID_COLUMN, LogEntry, Run
 from ..progress import CountBar
 from .default import RunLike, resolve_client, run_slug_of
 from .follow import MAX_REQUESTS_PER_MINUTE, Batch, LiveClock, RealClock, follow_rows
 
 __all__ = ["ChunkDtypeWarning", "follow_frame", "stream_log", "stream_results"]
+
+
+#: The row id under its name and under the platform's name before the rebrand.
+_ID_COLUMNS = (ID_COLUMN, "__cafe_data_id__")
 
 
 class ChunkDtypeWarning(UserWarning):
@@ -176,6 +180,9 @@ class ChunkShaper:
         df = builder.build(flatten=self.flatten, dtypes=self.dtypes, labels=self.labels)
         df.index = pd.RangeIndex(offset, offset + len(df))
         changes = self._conform(df)
+        # The stream's column order (first seen first), the row id last, as results_df has it.
+        order = [name for name in self.schema if name not in _ID_COLUMNS]
+        df = df[order + [name for name in self.schema if name in _ID_COLUMNS]]
         self.chunks += 1
         info = _provenance(client, batch.run, len(df))
         info.update(
@@ -208,7 +215,7 @@ class ChunkShaper:
             empty = bool(column.isna().all())
             want = self.schema.get(name)
             if want is None:
-                if not empty or self.chunks == 0:
+                if name not in self.schema or not empty:
                     self.schema[name] = None if empty and column.dtype == object else column.dtype
                 continue
             if column.dtype == want:
