@@ -24,8 +24,8 @@ from typing import Any, Protocol, TypeVar
 
 from .. import _config
 from ..client import Client
-from ..exceptions import InvalidRequestError, RunTimeoutError
-from ..models import ID_COLUMN, ResultHeader, Run
+from ..exceptions import InvalidRequestError, RunAbortingError, RunTimeoutError
+from ..models import ID_COLUMN, ResultHeader, Run, RunStatus
 
 __all__ = ["Batch", "LiveClock", "Pacer", "RealClock", "follow_rows"]
 
@@ -35,7 +35,7 @@ T = TypeVar("T")
 MAX_REQUESTS_PER_MINUTE = 15
 #: Polls after the end that may still find the rows the run's count promises.
 DRAIN_POLLS = 5
-#: The longest pause between two polls of a run that has gone quiet.
+#: A pause this long after a catch-up read is worth one detail request to shorten.
 IDLE_MAX_SECONDS = _config.POLL_MAX
 #: Largest page asked for first; a server that refuses it gets the next size down.
 PAGE_SIZES = _config.PAGE_SIZE_STEPS
@@ -216,19 +216,31 @@ def follow_rows(
 
     Raises:
         RunTimeoutError: ``timeout`` ran out while the run was still going.
+        RunAbortingError: The run still showed Aborting after ``c.poll.aborting_polls``
+            detail reads.
     """
     clock = clock or RealClock()
     pacer = Pacer(max_requests=max_requests_per_minute, window=60.0, clock=clock)
     cursor = _Cursor()
     start = clock.monotonic()
 
+    aborting: list[float] = []
+
     def detail() -> Run:
         run = pacer.call(lambda: c.run(slug))
         pacer.free = run.is_terminal
+        if run.status is RunStatus.ABORTING:
+            # Production may hold a run in Aborting (docs/platform.md §3.3): give up, as wait does.
+            aborting.append(clock.monotonic())
+            if len(aborting) > c.poll.aborting_polls:
+                raise RunAbortingError(run, aborting[-1] - aborting[0])
         return run
 
     run = detail()
-    polls, drains, idle = 0, 0, 0.0
+    polls, drains = 0, 0
+    # A quiet run is polled less and less often, as the client's poll policy backs off.
+    quiet = c.poll.intervals()
+    idle = 0.0
     fresh_detail = True
     while True:
         before = pacer.total
@@ -262,10 +274,13 @@ def follow_rows(
             raise RunTimeoutError(run, timeout)
         if run.is_terminal:
             # Ended: read on at once while rows come; a count still ahead gets a moment.
-            pause = 0.0 if new else max(every or 0.0, 1.0)
+            pause = 0.0 if new else max(every or 0.0, c.poll.initial)
         else:
             # Quiet runs are polled less often, up to a limit; a new row resets the pace.
-            idle = 0.0 if new else min(IDLE_MAX_SECONDS, max(1.0, idle * 1.5))
+            if new:
+                quiet, idle = c.poll.intervals(), 0.0
+            else:
+                idle = next(quiet)
             pause = max(every or 0.0, pacer.spacing(pacer.total - before), idle)
             if new and pause > IDLE_MAX_SECONDS:
                 # A long catch-up read: the run may have ended meanwhile, and the rest of an

@@ -110,8 +110,9 @@ class Job:
             self.error = exc
         finally:
             self.ended = time.monotonic()
-            self._done.set()
+            # Views draw the end first, so whoever joins the job sees it drawn.
             self._notify()
+            self._done.set()
 
     def _seen(self, run: Run, rows: int) -> None:
         self.run, self.rows = run, rows
@@ -148,7 +149,16 @@ class Job:
     @property
     def done(self) -> bool:
         """True once the job has ended: the run ended and its rows were read, or it failed."""
-        return self._done.is_set()
+        return self.ended is not None
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The rows the job read, once it has ended (a failed run's too); else None."""
+        return self._df if self.done else None
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds for the job to end; True if it has. Never raises."""
+        return self._done.wait(timeout)
 
     @property
     def elapsed(self) -> float:
@@ -174,7 +184,7 @@ class Job:
         Raises:
             RunTimeoutError: ``timeout`` seconds passed first; the job goes on.
         """
-        if not self._done.wait(timeout) and self.run is not None:
+        if not self.join(timeout) and self.run is not None:
             raise RunTimeoutError(self.run, timeout or 0)
         return self.run
 
@@ -186,7 +196,7 @@ class Job:
             RunTimeoutError: ``timeout`` seconds passed before the end.
         """
         self.wait(timeout)
-        if not self.done:
+        if not self.join(0):
             raise JobError(f"Job {self.number} ({self.label}) has not started its run yet.")
         if self.error is not None:
             slug = f" (run {self.run.slug})" if self.run is not None else ""
