@@ -53,7 +53,8 @@ def mimebundle(job: Job) -> dict[str, Any]:
         return bundle
     if isinstance(shown, tuple):
         shown = shown[0]
-    return {**bundle, **shown} if isinstance(shown, dict) else bundle
+    # The job's own text, not the widget's class name, where widgets cannot show.
+    return {**shown, **bundle} if isinstance(shown, dict) else bundle
 
 
 def _in_kernel() -> bool:
