@@ -118,7 +118,7 @@ def run(ctx: Context) -> CaseResult:
             " polls",
         ),
         Target(
-            "detail + result requests in any minute",
+            "detail + result requests in any minute of polling",
             busiest.median,
             "<=",
             TARGET_REQUESTS,
