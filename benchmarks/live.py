@@ -30,7 +30,6 @@ COUNT_LAG = 2.0
 PAGE_SIZE = 1000
 TARGET_FIRST_POLLS = 2
 TARGET_REQUESTS = 15
-PATHS = ("/api/v1/run/detail", "/api/v1/run/result/list")
 
 
 def run(ctx: Context) -> CaseResult:
@@ -57,8 +56,9 @@ def run(ctx: Context) -> CaseResult:
             f"{ctx.mode} mode: a {seconds} s run of {rows:,} rows stands in for the issue's "
             "60 s run of 10,000 (run --full or without flags for it)"
         )
-    polls: list[tuple[float, int, int]] = []  # (wall time, rows so far, requests so far)
-    live_polls: list[int] = []  # requests so far at each poll that saw the run still going
+    polls: list[tuple[float, int]] = []  # (wall time, rows so far) at the end of each poll
+    sent: list[float] = []  # wall time of each detail and result request while polling
+    drained: list[float] = []  # ... and once a detail has shown the run ended (the drain)
     ended: list[float] = []
     with Emulator(latency_ms=ctx.latency_ms, count_lag=COUNT_LAG, max_page_size=PAGE_SIZE) as emu:
         with cc.Client(emu.api_key, base_url=emu.url, page_size=PAGE_SIZE) as client:
@@ -70,32 +70,40 @@ def run(ctx: Context) -> CaseResult:
                 daemon=True,
             ).start()
 
-            def noted(seen: Any, count: int) -> None:
-                made = sum(len(emu.calls(path)) for path in PATHS)
-                polls.append((time.time(), count, made))
-                if not seen.is_terminal:
-                    live_polls.append(len(polls))
+            # Timed at the moment each request is made; the calls themselves go on as ever.
+            detail, page = client.run, client.results_page
+
+            def timed_detail(slug: str) -> Any:
+                (drained if drained else sent).append(time.time())
+                seen = detail(slug)
+                if seen.is_terminal and not drained:
+                    drained.append(sent.pop())
+                return seen
+
+            def timed_page(*args: Any, **kwargs: Any) -> Any:
+                (drained if drained else sent).append(time.time())
+                return page(*args, **kwargs)
+
+            client.run, client.results_page = timed_detail, timed_page  # type: ignore[method-assign]
+
+            def noted(_seen: Any, count: int) -> None:
+                polls.append((time.time(), count))
 
             read = sum(len(b.rows) for b in follow_rows(client, started.slug, on_poll=noted))
+            client.run, client.results_page = detail, page  # type: ignore[method-assign]
             first_row = client.results_page(started.slug, page_index=1, page_size=1).rows[0]
     first_at = datetime.fromisoformat(first_row["emitted_at"]).timestamp()
     result.params["rows_read"] = read
 
     first = result.add("polls from the first row to the first chunk", "polls")
-    with_rows = next(i for i, (_, count, _) in enumerate(polls) if count)
-    first.samples.append(sum(1 for when, _, _ in polls[: with_rows + 1] if when >= first_at))
+    with_rows = next(i for i, (_, count) in enumerate(polls) if count)
+    first.samples.append(sum(1 for when, _ in polls[: with_rows + 1] if when >= first_at))
     busiest = result.add("requests in the busiest minute while it ran", "requests")
-    # Polling ends at the poll that saw the run ended; what follows is the drain, a bounded
-    # read of the rest (as results_df makes), not held to the budget and counted apart.
-    polling = polls[: live_polls[-1]] if live_polls else polls[:1]
-    windows = []
-    for i, (start, _, _) in enumerate(polling):
-        before = polling[i - 1][2] if i else 0
-        inside = [made for when, _, made in polling[i:] if when < start + 60.0]
-        windows.append(inside[-1] - before)
-    busiest.samples.append(max(windows))
+    # Polling ends at the detail that shows the run ended; what follows is the drain, a
+    # bounded read of the rest (as results_df makes), not held to the budget: counted apart.
+    busiest.samples.append(max(sum(t < at + 60.0 for t in sent[i:]) for i, at in enumerate(sent)))
     drain = result.add("requests after the run was seen ended (the drain)", "requests")
-    drain.samples.append(polls[-1][2] - polling[-1][2])
+    drain.samples.append(len(drained))
     per_minute = result.add("polls per minute while it ran", "polls")
     running = [p for p in polls if p[0] <= ended[0]]
     per_minute.samples.append(len(running) * 60.0 / seconds)
@@ -103,7 +111,7 @@ def run(ctx: Context) -> CaseResult:
     interval = result.add("the poll interval before it")
     share = result.add("lag / poll interval", "x")
     total = polls[-1][1]
-    got_all = next(i for i, (_, count, _) in enumerate(polls) if count == total)
+    got_all = next(i for i, (_, count) in enumerate(polls) if count == total)
     lag = polls[got_all][0] - ended[0]
     pause = polls[got_all][0] - polls[got_all - 1][0] if got_all else lag
     last.samples.append(max(lag, 0.0))
