@@ -84,13 +84,13 @@ def run(ctx: Context) -> CaseResult:
                 (drained if drained else sent).append(time.time())
                 return page(*args, **kwargs)
 
-            client.run, client.results_page = timed_detail, timed_page  # type: ignore[method-assign]
+            client.run, client.results_page = timed_detail, timed_page
 
             def noted(_seen: Any, count: int) -> None:
                 polls.append((time.time(), count))
 
             read = sum(len(b.rows) for b in follow_rows(client, started.slug, on_poll=noted))
-            client.run, client.results_page = detail, page  # type: ignore[method-assign]
+            client.run, client.results_page = detail, page
             first_row = client.results_page(started.slug, page_index=1, page_size=1).rows[0]
     first_at = datetime.fromisoformat(first_row["emitted_at"]).timestamp()
     result.params["rows_read"] = read

@@ -227,9 +227,13 @@ def clear_cache() -> int:
     return cache.clear_cache()
 
 
-def log(run: RunLike, *, client: Client | None = None) -> pd.DataFrame:
-    """A run's recent log entries as a DataFrame (timestamp, level, group, content)."""
-    return frames.log_to_frame(resolve_client(client).log(run_slug_of(run)).entries)
+def log(run: RunLike, *, tail: int | None = None, client: Client | None = None) -> pd.DataFrame:
+    """A run's recent log entries as a DataFrame (timestamp, level, group, content).
+
+    ``tail=50`` keeps the last 50 of them; ``cc.stream_log`` follows a log as it grows.
+    """
+    entries = resolve_client(client).log(run_slug_of(run)).entries
+    return frames.log_to_frame(entries[-tail:] if tail else entries)
 
 
 def runs_df(

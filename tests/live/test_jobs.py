@@ -25,8 +25,8 @@ def thread_errors(monkeypatch):
 
 
 def test_start_returns_at_once_and_the_job_collects_every_row(emu, configured):
-    job = cc.start(CATALOGUE, {"rows": 500, "rows_per_second": 250}, max_requests_per_minute=600)
-    # The run takes two seconds; the call returned long before that.
+    job = cc.start(CATALOGUE, {"rows": 500, "rows_per_second": 125}, max_requests_per_minute=600)
+    # The run takes four seconds; the call returned long before that.
     assert not job.done
     df = job.df(timeout=60)
     assert job.done and job.status == "succeeded" and job.rows == 500
