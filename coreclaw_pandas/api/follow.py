@@ -23,9 +23,11 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from .. import _config
+from .._warnings import warn
 from ..client import Client
 from ..exceptions import InvalidRequestError, RunAbortingError, RunTimeoutError
 from ..models import ID_COLUMN, ResultHeader, Run, RunStatus
+from .results import IncompleteResultsWarning
 
 __all__ = ["Batch", "LiveClock", "Pacer", "RealClock", "follow_rows"]
 
@@ -150,16 +152,23 @@ def _read_new(c: Client, slug: str, cursor: _Cursor, pacer: Pacer) -> list[dict[
             cursor.headers = list(page.headers)
         width = len(page.rows) + page.non_objects
         if width < cursor.taken:
-            # A hiccup (an empty or short page, `data: null`): read it again next poll.
-            return new
+            break  # a hiccup (an empty or short page, `data: null`): read it again next poll
+        fresh, keys, misplaced = [], set(), False
         for row in page.rows[cursor.taken :]:
             key = row.get(ID_COLUMN)
             if key is not None and not isinstance(key, (dict, list)):
-                if key in cursor.seen:
-                    cursor.duplicates += 1
-                    continue
-                cursor.seen.add(key)
-            new.append(row)
+                if key in cursor.seen or key in keys:
+                    misplaced = True
+                    break
+                keys.add(key)
+            fresh.append(row)
+        if misplaced:
+            # Rows already read where new ones belong: a page served from the wrong place.
+            # Moving on would skip this page's own rows, so it is read again next poll.
+            cursor.duplicates += 1
+            break
+        cursor.seen |= keys
+        new += fresh
         if width < cursor.size:
             cursor.taken = width
             break
@@ -255,7 +264,15 @@ def follow_rows(
         ended = run.is_terminal and not new and cursor.rows >= run.results
         if run.is_terminal and not ended and not new:
             drains += 1
-            ended = drains > DRAIN_POLLS  # the count promises rows that never came
+            if drains > DRAIN_POLLS:  # the count promises rows that never came
+                ended = True
+                warn(
+                    IncompleteResultsWarning(
+                        f"Run {slug} ended with {run.results:,} rows, but only "
+                        f"{cursor.rows:,} could be read after {DRAIN_POLLS} more reads. Read "
+                        f"again later with cc.results_df({slug!r})."
+                    )
+                )
         if on_poll is not None:
             on_poll(run, cursor.rows)
         if new or ended:
@@ -270,7 +287,7 @@ def follow_rows(
             )
         if ended:
             return
-        if timeout is not None and clock.monotonic() - start >= timeout:
+        if timeout is not None and not run.is_terminal and clock.monotonic() - start >= timeout:
             raise RunTimeoutError(run, timeout)
         if run.is_terminal:
             # Ended: read on at once while rows come; a count still ahead gets a moment.

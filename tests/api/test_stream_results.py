@@ -97,3 +97,26 @@ def test_a_run_without_rows_gives_one_empty_chunk(emu, client):
     run = client.start_run(CATALOGUE, {"rows": 0})
     chunks = _stream(run, client)
     assert len(chunks) == 1 and chunks[0].empty and ID_COLUMN in chunks[0].columns
+
+
+@pytest.mark.parametrize("kind", ["empty_page", "null_data", "short_page", "repeat_page"])
+def test_a_page_served_wrong_is_read_again_and_nothing_is_lost(emu, client, kind):
+    run = client.start_run(CATALOGUE, PACED)
+    emu.inject_fault("/api/v1/run/result/list", kind, fraction=0.3)
+    chunks = _stream(run, client)
+    emu.clear_faults()
+    after = cc.results_df(run, client=client, progress=False, cache=False)
+    ids = pd.concat(chunks)[ID_COLUMN]
+    assert ids.is_unique and list(ids) == list(after[ID_COLUMN])
+
+
+def test_a_page_holding_the_rows_before_it_does_not_skip_its_own(emu, client):
+    run = client.start_run(CATALOGUE, {"rows": 300})
+    assert emu.wait_for_run(run.slug)
+    _stream(run, client)  # learns the page size the emulator takes (100)
+    # Of the next reads, page 1 comes right and page 2 holds page 1's rows again.
+    emu.inject_fault("/api/v1/run/result/list", "repeat_page", count=2)
+    chunks = _stream(run, client)
+    ids = pd.concat(chunks)[ID_COLUMN]
+    after = cc.results_df(run, client=client, progress=False, cache=False)
+    assert ids.is_unique and list(ids) == list(after[ID_COLUMN])
