@@ -32,6 +32,7 @@ def test_the_four_notebooks_are_here():
         "02_forms.ipynb",
         "03_history_and_logs.ipynb",
         "04_large_results.ipynb",
+        "06_live.ipynb",
     ]
 
 
