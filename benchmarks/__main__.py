@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from . import batches, emulator, excel, imports, memory, polling, results_df, tracking
+from . import batches, emulator, excel, imports, live, memory, polling, results_df, tracking
 from ._harness import (
     ROOT,
     CaseResult,
@@ -36,6 +36,7 @@ CASES: dict[str, Callable[[Context], CaseResult]] = {
     emulator.NAME: emulator.run,
     tracking.NAME: tracking.run,
     batches.NAME: batches.run,
+    live.NAME: live.run,
 }
 DEFAULT_LATENCY_MS = 50.0
 RESULTS_DIR = ROOT / "benchmarks" / "results"

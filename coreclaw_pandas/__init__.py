@@ -13,6 +13,7 @@ no environment reads, no output.
 from . import accessor as _accessor  # noqa: F401  (registers df.coreclaw)
 from ._config import VERSION as __version__
 from .api import (
+    ChunkDtypeWarning,
     IncompleteResultsError,
     IncompleteResultsWarning,
     PartialResultsWarning,
@@ -40,6 +41,8 @@ from .api import (
     run_worker,
     runs_df,
     search_workers,
+    stream_log,
+    stream_results,
     task,
     task_runs_df,
     tasks_df,
@@ -72,6 +75,7 @@ from .exceptions import (
 )
 from .forms import WorkerForm, worker_form
 from .frames import ErrorRowsError, ErrorRowsWarning
+from .live import Job, JobError, jobs, start, watch
 from .models import (
     Account,
     LogEntry,
@@ -91,6 +95,9 @@ from .writers import ExportError, ExportWarning
 
 __all__ = [
     "APIError",
+    "ChunkDtypeWarning",
+    "Job",
+    "JobError",
     "Account",
     "AuthenticationError",
     "Client",
@@ -175,4 +182,9 @@ __all__ = [
     "BatchInterrupted",
     "batches_df",
     "run_batch",
+    "jobs",
+    "start",
+    "stream_log",
+    "stream_results",
+    "watch",
 ]

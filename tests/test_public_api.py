@@ -98,6 +98,15 @@ EXPECTED = {
     "BatchInterrupted",
     "batches_df",
     "run_batch",
+    # issue 18
+    "ChunkDtypeWarning",
+    "Job",
+    "JobError",
+    "jobs",
+    "start",
+    "stream_log",
+    "stream_results",
+    "watch",
 }
 
 
@@ -197,6 +206,12 @@ SUBPACKAGE_ALL = {
         "task_runs_df",
         "tasks_df",
         "update_task",
+        # issue 18
+        "ChunkDtypeWarning",
+        "MAX_REQUESTS_PER_MINUTE",
+        "follow_frame",
+        "stream_log",
+        "stream_results",
     },
     "forms": {"WorkerForm", "worker_form"},
     "tracking": {
@@ -212,6 +227,7 @@ SUBPACKAGE_ALL = {
         "verify",
     },
     "batches": {"Batch", "BatchInterrupted", "batches_df", "run_batch"},
+    "live": {"Job", "JobError", "jobs", "start", "watch"},
 }
 
 

@@ -12,6 +12,7 @@ from .default import (
     resolve_client,
     run_slug_of,
 )
+from .follow import MAX_REQUESTS_PER_MINUTE
 from .results import (
     IncompleteResultsError,
     IncompleteResultsWarning,
@@ -35,6 +36,7 @@ from .runs import (
     wait,
     worker,
 )
+from .stream import ChunkDtypeWarning, follow_frame, stream_log, stream_results
 from .tasks import (
     TaskLike,
     activate,
@@ -51,6 +53,8 @@ from .tasks import (
 )
 
 __all__ = [
+    "ChunkDtypeWarning",
+    "MAX_REQUESTS_PER_MINUTE",
     "IncompleteResultsError",
     "IncompleteResultsWarning",
     "PartialResultsWarning",
@@ -61,6 +65,7 @@ __all__ = [
     "configure",
     "default_client",
     "export",
+    "follow_frame",
     "last_run",
     "log",
     "parse_callback",
@@ -74,6 +79,8 @@ __all__ = [
     "run_worker",
     "runs_df",
     "search_workers",
+    "stream_log",
+    "stream_results",
     "wait",
     "worker",
     "TaskLike",

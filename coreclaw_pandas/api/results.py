@@ -76,6 +76,7 @@ def results_df(
     progress: bool | None = None,
     client: Client | None = None,
     on_error_rows: str = "keep",
+    follow: bool = False,
 ) -> pd.DataFrame:
     """Every result row of a run as a DataFrame, with provenance in ``df.attrs``.
 
@@ -104,6 +105,8 @@ def results_df(
         client: The client to use instead of the default.
         on_error_rows: Rows that are only error markers (CAPTCHA, 403/429 pages):
             ``"keep"`` them, ``"warn"``, ``"drop"`` them or ``"raise"`` ErrorRowsError.
+        follow: Wait for the end of a run still going, reading its rows as they
+            appear (see ``cc.stream_results``), with one bar; returns every row.
 
     Returns:
         The DataFrame; ``df.attrs["coreclaw"]`` holds run_slug, scraper_slug,
@@ -111,6 +114,21 @@ def results_df(
     """
     c = resolve_client(client)
     slug = run_slug_of(run)
+    if follow:
+        if max_rows is not None:
+            raise InputError(["`follow=True` reads every row: leave out `max_rows`"])
+        from .stream import follow_frame  # the live read, loaded only when asked for
+
+        followed = follow_frame(
+            slug,
+            c,
+            columns=columns,
+            flatten=flatten,
+            dtypes=dtypes,
+            labels=labels,
+            progress=progress,
+        )
+        return frames.apply_error_rows(followed, on_error_rows, run_slug=slug)
     options = json.dumps(
         {
             "columns": columns,
@@ -214,9 +232,13 @@ def clear_cache() -> int:
     return cache.clear_cache()
 
 
-def log(run: RunLike, *, client: Client | None = None) -> pd.DataFrame:
-    """A run's recent log entries as a DataFrame (timestamp, level, group, content)."""
-    return frames.log_to_frame(resolve_client(client).log(run_slug_of(run)).entries)
+def log(run: RunLike, *, tail: int | None = None, client: Client | None = None) -> pd.DataFrame:
+    """A run's recent log entries as a DataFrame (timestamp, level, group, content).
+
+    ``tail=50`` keeps the last 50 of them; ``cc.stream_log`` follows a log as it grows.
+    """
+    entries = resolve_client(client).log(run_slug_of(run)).entries
+    return frames.log_to_frame(entries[-tail:] if tail else entries)
 
 
 def runs_df(

@@ -42,6 +42,12 @@ def build_parser(prog: str = "python -m coreclaw_pandas.emulator") -> argparse.A
         help="multiplier on Worker sleeps: 10 makes slow Workers 10x faster",
     )
     parser.add_argument(
+        "--count-lag",
+        type=float,
+        default=0.0,
+        help="seconds a run's row count trails the rows served, as in production (0)",
+    )
+    parser.add_argument(
         "--sync-wait-cap",
         type=float,
         default=300.0,
@@ -130,6 +136,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         max_page_size=args.max_page_size,
         rate_limit=args.rate_limit,
         run_speed=args.run_speed,
+        count_lag=args.count_lag,
         sync_wait_cap=args.sync_wait_cap,
         abort_delay=args.abort_delay,
         export_ttl=args.export_ttl,

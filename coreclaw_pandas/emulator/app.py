@@ -91,6 +91,9 @@ class Settings:
         v1_error_status: HTTP status of v1 business errors: ``"spec"`` (the v1
             spec's 4xx/5xx) or ``"200"`` (HTTP 200 with the ``code``, as the official
             v1 clients assume).
+        count_lag: Seconds the run record's ``results`` (detail and run list) trails
+            the rows a results page already serves, as production's counter does; 0
+            keeps it exact. It trails after the run ends too, by the same time.
     """
 
     api_keys: tuple[str, ...] = field(default_factory=lambda: (new_api_key(),))
@@ -111,6 +114,7 @@ class Settings:
     v1_empty_search_lists: bool = False
     allow_private_networks: bool = False
     v1_error_status: str = "spec"
+    count_lag: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,7 @@ class App:
             abort_delay=lambda: None if self.settings.abort_hold else self.settings.abort_delay,
             max_active=lambda: self.settings.max_concurrent_runs,
             private_networks=lambda: self.settings.allow_private_networks,
+            count_lag=lambda: self.settings.count_lag,
             on_status=self._notify_status,
         )
         self.faults = FaultPlan()

@@ -42,7 +42,7 @@ class Emulator:
             ``sync_wait_cap``, ``abort_delay``, ``export_ttl``, ``max_concurrent_runs``,
             ``v2_offset_mode``, ``v2_log_format``, ``month_utc_offset_hours``,
             ``v2_detail_err_msg``, ``abort_hold``, ``v1_empty_search_lists``,
-            ``allow_private_networks``).
+            ``allow_private_networks``, ``count_lag``).
     """
 
     def __init__(
@@ -322,4 +322,8 @@ def _apply(settings: Settings, knobs: Mapping[str, Any]) -> None:
             isinstance(value, bool) or not isinstance(value, int | float) or not -12 <= value <= 14
         ):
             raise ValueError(f"month_utc_offset_hours must be from -12 to 14, got {value!r}")
+        if name == "count_lag" and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 60
+        ):
+            raise ValueError(f"count_lag must be from 0 to 60 seconds, got {value!r}")
         setattr(settings, name, value)

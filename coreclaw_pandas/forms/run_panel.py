@@ -1,8 +1,8 @@
 """The run side of a Worker form: the run/results panel.
 
-:class:`RunPanel` starts a run through the notebook API (``cc.run_worker`` with
-``wait=False``, then ``Client.wait`` with ``on_update``) in a background thread,
-shows status, rows, elapsed time and the last log lines while it goes, then a
+:class:`RunPanel` starts a run as a background job (the machinery of ``cc.start``:
+``cc.run_worker`` with ``wait=False``, then the rows read as they appear), shows
+status, rows, elapsed time and the last log lines while it goes, then a
 compact preview of ``cc.results_df`` and Download buttons that write files with
 the safe exporters. Every error is shown in the panel; none escapes as a traceback.
 The bar ends green only for a succeeded run, red for a failed or aborted one (as
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -25,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
-from .. import api
-from ..exceptions import CoreClawError
+from .. import api, live
+from ..exceptions import CoreClawError, RunFailedError
 from ..models import Run, RunStatus
 from ..writers import to_csv, to_excel
 from .links import file_link_html
@@ -81,7 +80,7 @@ class RunPanel:
         self.run: Run | None = None
         self.df: pd.DataFrame | None = None
         self.error: str | None = None
-        self._thread: threading.Thread | None = None
+        self._job: live.Job | None = None
         self._started = 0.0
         self._last_log = 0.0
         self.status = W.HTML()
@@ -121,12 +120,12 @@ class RunPanel:
     @property
     def busy(self) -> bool:
         """True while a run started here is going (or its rows are being read)."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._job is not None and not self._job.join(0)
 
     def start(
         self, custom: Mapping[str, Any], system: Mapping[str, Any], version: str | None
     ) -> bool:
-        """Start the run in a background thread; False if one is still going."""
+        """Start the run as a background job (``cc.start``'s machinery); False if one is going."""
         if self.client is None or self.busy:
             return False
         self.run, self.df, self.error = None, None, None
@@ -139,51 +138,61 @@ class RunPanel:
         self.widget.layout.display = ""
         self._show_status("Starting\u2026")
         self._started = time.monotonic()
-        self._thread = threading.Thread(
-            target=self._work,
-            args=(dict(custom), dict(system), version),
-            name=f"coreclaw-form-{self.scraper_slug}",
-            daemon=True,
+        client, slug = self.client, self.scraper_slug
+        self._job = live.Job(
+            slug,
+            lambda: api.run_worker(
+                slug, dict(custom), system=dict(system), version=version, wait=False, client=client
+            ),
+            client=client,
+            # The client's poll policy says how eagerly to poll; the default one gives the
+            # default budget.
+            max_requests_per_minute=max(
+                api.MAX_REQUESTS_PER_MINUTE,
+                round(api.MAX_REQUESTS_PER_MINUTE / client.poll.initial),
+            ),
+            listeners=[self._follow],
         )
-        self._thread.start()
         return True
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for the background run (and its rows) to be done."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self._job is not None:
+            self._job.join(timeout)
 
-    def _work(self, custom: dict[str, Any], system: dict[str, Any], version: str | None) -> None:
-        assert self.client is not None  # start() runs this only with a client
+    def _follow(self, job: live.Job) -> None:
+        """Called by the job after each poll and once at its end (in the job's thread)."""
         try:
-            run = api.run_worker(
-                self.scraper_slug,
-                custom,
-                system=system,
-                version=version,
-                wait=False,
-                client=self.client,
-            )
-            self._update(run)
-            self._set_abort(True)
-            try:
-                run = self.client.wait(run.slug, on_update=self._update)
-            except CoreClawError as exc:
-                exc.note_started_run(run.slug)
-                raise
-            self._set_abort(False)
-            self._update(run, final=True)
-            if run.status is RunStatus.FAILED:
-                reason = run.err_msg or "the platform sent no reason; see the log above"
-                self._show_error(f"The run failed: {reason}")
-            if run.results or run.succeeded:
-                self.df = api.results_df(run, client=self.client, progress=False)
-                self._show_preview(self.df, run)
+            if not job.done:
+                if job.run is not None:
+                    self._update(job.run)
+                    self._set_abort(True)
+                return
+            self._ended(job)
         except Exception as exc:  # shown in the form: a notebook user gets no traceback
             self._show_error(exc)
-            self._show_lost_contact()
         finally:
-            self._set_running(False)
+            if job.done:
+                self._set_running(False)
+
+    def _ended(self, job: live.Job) -> None:
+        run, error = job.run, job.error
+        if error is not None and not isinstance(error, RunFailedError):
+            if run is not None and isinstance(error, CoreClawError):
+                error.note_started_run(run.slug)
+            self._show_error(error)
+            self._show_lost_contact()
+            return
+        assert run is not None  # a job without an error has its run
+        self._set_abort(False)
+        self._update(run, final=True)
+        if run.status is RunStatus.FAILED:
+            reason = run.err_msg or "the platform sent no reason; see the log above"
+            self._show_error(f"The run failed: {reason}")
+        frame = job.frame
+        if frame is not None and (len(frame) or run.succeeded):
+            self.df = frame
+            self._show_preview(frame, run)
 
     def _set_running(self, running: bool) -> None:
         if self._run_button is not None:

@@ -33,6 +33,7 @@ def test_every_notebook_is_here():
         "03_history_and_logs.ipynb",
         "04_large_results.ipynb",
         "05_batches.ipynb",
+        "06_live.ipynb",
         "07_over_time.ipynb",
     ]
 

@@ -99,6 +99,8 @@ class _Context:
                 cost = self._price * allowed
                 run.usage += cost
                 self._state.account.balance -= cost
+                total = len(run.rows)
+        self._engine.count_rows(run, total)
         if reason is not None:
             self._engine.stop_for(run, reason)
             raise _StopRun(reason)
@@ -179,12 +181,14 @@ class Engine:
         abort_delay: Callable[[], float | None],
         max_active: Callable[[], int | None] = lambda: None,
         private_networks: Callable[[], bool] = lambda: False,
+        count_lag: Callable[[], float] = lambda: 0.0,
         on_status: Callable[[Run], None],
     ) -> None:
         self.state = state
         self.run_speed, self.private_networks = run_speed, private_networks
         self._abort_delay = abort_delay
         self._max_active = max_active
+        self._count_lag = count_lag
         self._on_status = on_status
         self._notify = True
         # Timeout watchdogs by run slug, cancelled when the run ends first.
@@ -195,6 +199,17 @@ class Engine:
         entry = LogEntry(level, run.group, content, _now_ms())
         with self.state.lock:
             run.logs.append(entry)
+
+    def count_rows(self, run: Run, total: int) -> None:
+        """Show ``total`` rows in the run record, at once or ``count_lag`` seconds later."""
+        def show(lag: float = 0.0) -> None:
+            threading.Event().wait(lag)  # a daemon thread's wait: never holds the process
+            with self.state.lock:
+                run.counted = max(run.counted, total)
+
+        if (lag := self._count_lag()) <= 0:
+            return show()
+        threading.Thread(target=show, args=(lag,), daemon=True).start()
 
     def _system(self, run: Run, level: int, text: str) -> None:
         self.log(run, level, f"SYSTEM: Subtask-[{run.group}] - {text}")

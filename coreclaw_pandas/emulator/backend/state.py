@@ -90,6 +90,8 @@ class Run:
     finished_at: float = 0.0
     headers: list[dict[str, str]] = field(default_factory=list)
     rows: list[bytes] = field(default_factory=list)
+    #: Rows the run record shows (``results``); trails ``rows`` by the count-lag knob.
+    counted: int = 0
     logs: list[LogEntry] = field(default_factory=list)
     usage: Decimal = Decimal(0)
     traffic: int = 0

@@ -103,7 +103,7 @@ def summary(run: Run) -> dict[str, Any]:
         "slug": run.slug,
         "scraper_title": run.worker.title,
         "scraper_slug": run.worker.slug,
-        "results": len(run.rows),
+        "results": run.counted,
         "usage": money(run.usage),
         "started_at": int(run.started_at),
         "finished_at": int(run.finished_at),

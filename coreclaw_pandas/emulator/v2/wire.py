@@ -250,7 +250,7 @@ def run_item(run: Run) -> dict[str, Any]:
         "err_msg": run.err_msg,
         "finished_at": int(run.finished_at),
         "origin": run.origin,
-        "results": len(run.rows),
+        "results": run.counted,
         "scraper_slug": run.worker.slug,
         "scraper_title": run.worker.title,
         "slug": run.slug,

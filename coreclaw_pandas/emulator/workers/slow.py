@@ -7,6 +7,7 @@ run-speed knob makes it as fast as a test needs.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from .base import RunContext, WorkerSpec
 __all__ = ["WORKER"]
 
 _LOG_EVERY = 10
+_PACED_BATCHES_PER_SECOND = 4
 
 SCHEMA: dict[str, Any] = {
     "description": (
@@ -30,6 +32,10 @@ SCHEMA: dict[str, Any] = {
         {"name": "duration_seconds", "type": "integer", "title": "Run for (seconds)",
          "editor": "number", "description": "Total run time; rows = duration / interval.",
          "default": 60, "minimum": 1, "maximum": 86_400, "required": True},
+        {"name": "rows_per_second", "type": "number", "title": "Rows per second",
+         "editor": "number", "description": "Emit rows at this pace for the whole run "
+         "instead of one per interval; <code>0</code> = one per interval.", "default": 0,
+         "minimum": 0, "maximum": 100_000},
         {"name": "labels", "type": "array", "title": "Labels", "editor": "stringList",
          "description": "Text put in the <code>label</code> column, in turn.",
          "default": [{"string": "tick"}]},
@@ -57,20 +63,32 @@ def run(ctx: RunContext, custom: dict[str, Any]) -> None:
     labels = [item.get("string") if isinstance(item, dict) else item
               for item in reader.array("labels")]
     labels = [label for label in labels if isinstance(label, str) and label] or ["tick"]
-    # The epsilon keeps 0.3 s steps over 3 s at 10 rows despite float rounding.
-    ticks = max(1, int(duration / interval + 1e-9))
+    rate = reader.number("rows_per_second")
+    if rate > 0:
+        # Paced: a few batches a second, so rows appear smoothly (as the catalogue does).
+        total = max(1, round(duration * rate))
+        batch = max(1, math.ceil(rate / _PACED_BATCHES_PER_SECOND))
+        interval, ticks = batch / rate, -(-total // batch)
+    else:
+        # The epsilon keeps 0.3 s steps over 3 s at 10 rows despite float rounding.
+        total = ticks = max(1, int(duration / interval + 1e-9))
+        batch = 1
 
     ctx.set_headers(HEADERS)
-    ctx.log(2, f"Producing {ticks} row(s), one every {interval:g} s.")
-    for tick in range(1, ticks + 1):
+    ctx.log(2, f"Producing {total} row(s), {batch} every {interval:g} s.")
+    done = 0
+    for step in range(1, ticks + 1):
         ctx.checkpoint()
         ctx.sleep(interval)
+        emitted_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        count = min(batch, total - done)
         ctx.push([{"tick": tick, "label": labels[(tick - 1) % len(labels)],
-                   "elapsed_seconds": round(tick * interval, 3),
-                   "emitted_at": datetime.now(UTC).isoformat(timespec="milliseconds")}])
-        if tick % _LOG_EVERY == 0:
-            ctx.log(2, f"{tick} of {ticks} row(s) so far.")
-    ctx.log(2, f"Done after {ticks} row(s).")
+                   "elapsed_seconds": round(step * interval, 3), "emitted_at": emitted_at}
+                  for tick in range(done + 1, done + count + 1)])
+        done += count
+        if step % _LOG_EVERY == 0:
+            ctx.log(2, f"{done} of {total} row(s) so far.")
+    ctx.log(2, f"Done after {done} row(s).")
 
 
 WORKER = WorkerSpec(
