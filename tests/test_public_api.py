@@ -116,6 +116,8 @@ SUBPACKAGE_ALL = {
         "ID_COLUMN",
         "PROVENANCE_KEYS",
         "FrameBuilder",
+        "InexactColumnError",
+        "PageDecoder",
         "explode_nested",
         "flatten_columns",
         "log_to_frame",
@@ -123,6 +125,7 @@ SUBPACKAGE_ALL = {
         "rows_to_frame",
         "runs_to_frame",
         "set_provenance",
+        "with_arrow_dtypes",
     },
     "writers": {"ExportError", "ExportWarning", "atomic_path", "to_csv", "to_excel"},
     "api": {

@@ -26,6 +26,7 @@ from ..exceptions import CoreClawError, InputError
 from ..frames import cache
 from ..models import Run, RunStatus
 from ..progress import CountBar
+from . import pages
 from .default import RunLike, resolve_client, run_slug_of
 
 __all__ = [
@@ -75,6 +76,7 @@ def results_df(
     strict: bool = False,
     progress: bool | None = None,
     client: Client | None = None,
+    dtype_backend: str | None = None,
 ) -> pd.DataFrame:
     """Every result row of a run as a DataFrame, with provenance in ``df.attrs``.
 
@@ -101,6 +103,8 @@ def results_df(
             missing.
         progress: Force the row bar on/off; None decides by the output.
         client: The client to use instead of the default.
+        dtype_backend: As pandas' argument: ``"numpy_nullable"`` (what None gives) or
+            ``"pyarrow"`` (every column an ``ArrowDtype``).
 
     Returns:
         The DataFrame; ``df.attrs["coreclaw"]`` holds run_slug, scraper_slug,
@@ -115,6 +119,7 @@ def results_df(
             "max_rows": max_rows,
             "labels": labels,
             "dtypes": {k: str(v) for k, v in (dtypes or {}).items()},
+            **({"dtype_backend": dtype_backend} if dtype_backend else {}),
         },
         sort_keys=True,
     )
@@ -128,18 +133,13 @@ def results_df(
         hit = _cache_load(c.base_url, slug, options, account)
         if hit is not None and frames.provenance_of(hit).get("row_count") == total:
             return hit
-    builder = frames.FrameBuilder(columns=columns)
-    tally = ReadTally()
     with CountBar(f"rows of {slug}", total=total, progress=progress) as bar:
-        for page in c.iter_result_pages(
-            slug, max_rows=max_rows, expected=current.results, tally=tally
-        ):
-            if page.headers:
-                builder.set_headers(page.headers)
-            builder.add_rows(page.rows)
-            bar.set_total(max(total, tally.expected))
-            bar.advance(len(page.rows))
-    df = builder.build(flatten=flatten, dtypes=dtypes, labels=labels)
+        df, tally = pages.build_frame(
+            c, slug, columns=columns, flatten=flatten, dtypes=dtypes, labels=labels,
+            max_rows=max_rows, expected=current.results, bar=bar,
+        )  # fmt: skip
+    if dtype_backend is not None:
+        df = _with_backend(df, dtype_backend)
     frames.set_provenance(df, _provenance(c, current, len(df)))
     if not tally.complete:
         _report_incomplete(slug, tally, strict=strict)
@@ -155,6 +155,15 @@ def results_df(
             )
         )
     return df
+
+
+def _with_backend(df: pd.DataFrame, backend: str) -> pd.DataFrame:
+    if backend not in ("numpy_nullable", "pyarrow"):
+        allowed = "'numpy_nullable' or 'pyarrow'"
+        raise InputError([f"`dtype_backend` must be {allowed}, got {backend!r}"])
+    if backend == "numpy_nullable":
+        return df  # the builder's dtypes are pandas' nullable ones already
+    return frames.with_arrow_dtypes(df)
 
 
 def _provenance(c: Client, run: Run, rows: int) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from ..exceptions import InputError
-from ..models import ResultPage, RunLog
-from . import paging
+from ..models import ResultPage, RunLog, TablePage
+from . import bulk, paging
 from .paging import ReadTally
 from .starts import require_slug
 from .transport import Transport
@@ -75,6 +75,44 @@ class ResultReads:
         return paging.result_pages(
             self._wire,
             run_slug,
+            page_size=page_size or self.page_size,
+            concurrency=self.page_concurrency,
+            max_rows=max_rows,
+            expected=expected,
+            tally=tally,
+        )
+
+    def iter_table_pages(
+        self,
+        run_slug: str,
+        *,
+        decode: bulk.Decoder,
+        max_rows: int | None = None,
+        page_size: int | None = None,
+        expected: int | None = None,
+        tally: ReadTally | None = None,
+    ) -> Iterator[ResultPage | TablePage]:
+        """Every result page in order, as :meth:`iter_result_pages`, decoded in batches.
+
+        The bulk path (:mod:`coreclaw_pandas.client.bulk`): replies are kept as bytes and
+        handed to ``decode`` a batch at a time; a reply it refuses comes back as a
+        :class:`ResultPage`. Pages in flight start at ``page_concurrency`` and follow the
+        round trip.
+
+        Args:
+            run_slug: The run.
+            decode: Raw replies to :class:`~coreclaw_pandas.models.TablePage` (or None each).
+            max_rows: Stop after this many rows.
+            page_size: Rows per page (default: the client's ``page_size``).
+            expected: The run's row count, when known.
+            tally: A :class:`ReadTally` to fill.
+        """
+        require_slug("run_slug", run_slug)
+        return bulk.table_pages(
+            self._wire,
+            self._http,
+            run_slug,
+            decode=decode,
             page_size=page_size or self.page_size,
             concurrency=self.page_concurrency,
             max_rows=max_rows,

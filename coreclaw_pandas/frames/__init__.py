@@ -9,7 +9,10 @@ Example:
 """
 
 from ..models import ATTRS_KEY, ID_COLUMN
+from .arrow_pages import PageDecoder
+from .buffers import InexactColumnError
 from .builder import FrameBuilder, rows_to_frame
+from .dtypes import with_arrow_dtypes
 from .history import log_to_frame, runs_to_frame
 from .provenance import PROVENANCE_KEYS, provenance_of, set_provenance
 from .reshape import explode_nested, flatten_columns
@@ -19,6 +22,8 @@ __all__ = [
     "ID_COLUMN",
     "PROVENANCE_KEYS",
     "FrameBuilder",
+    "InexactColumnError",
+    "PageDecoder",
     "explode_nested",
     "flatten_columns",
     "log_to_frame",
@@ -26,4 +31,5 @@ __all__ = [
     "rows_to_frame",
     "runs_to_frame",
     "set_provenance",
+    "with_arrow_dtypes",
 ]
