@@ -283,6 +283,8 @@ class TablePage:
         ids: Each row's ``__coreclaw_data_id__`` (None where a row has none).
         page_index: 1-based page number asked for.
         page_size: Rows per page asked for.
+        batch: The table of the whole decoded batch ``table`` is a slice of, if any.
+        offset: Where ``table`` starts in ``batch``.
     """
 
     count: int
@@ -291,6 +293,8 @@ class TablePage:
     ids: list[Any]
     page_index: int
     page_size: int
+    batch: Any = None
+    offset: int = 0
 
     @property
     def row_count(self) -> int:

@@ -2,249 +2,73 @@
 
 :func:`table_pages` reads the same pages as :func:`.paging.result_pages`, with the same
 rules (short pages read again, rows de-duplicated by ``__coreclaw_data_id__``, the count
-checked), but skips the per-row Python work: each page's reply is kept as bytes and
-handed, a batch at a time, to a ``decode`` function (the frames side parses them into
-Arrow). A reply the decoder refuses is read the general way, from the same bytes.
-
-The calls go out through urllib3 directly, not ``requests``: at thousands of pages a
-second, ``requests``' per-call overhead was the largest single cost of a read (issue
-profile: 10 of 37 CPU-seconds for a million rows). Retries, the reply deadline, the
-size cap and the key's handling follow :mod:`.transport`, whose :class:`~.transport.KeyAuth`
-signs each call. A client built with its own ``requests`` session (proxies,
-certificates) reads every page through that session instead.
-
-Pages in flight follow the round trip (:class:`.window.InFlight`).
+checked), but skips the per-row Python work: each page's reply is kept as bytes
+(:mod:`.raw`) and handed, a batch at a time, to a ``decode`` function (the frames side
+parses them into Arrow). A reply the decoder refuses is read the general way, from the
+same bytes. Pages in flight follow the round trip (:class:`.window.InFlight`).
 """
 
 from __future__ import annotations
 
-import json
-import re
 import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from queue import SimpleQueue
 from typing import Any
-from urllib.parse import urlencode
 
-import urllib3
-from urllib3.exceptions import HTTPError as Urllib3Error
-from urllib3.exceptions import MaxRetryError
-
-from .. import _config
-from ..exceptions import TransportError
 from ..models import ResultPage, TablePage
-from . import envelope, replies
+from . import envelope
 from .paging import PageReader, ReadTally, first_page
+from .raw import RawPages, parsed_page
 from .transport import Transport
-from .window import MAX_IN_FLIGHT, InFlight
+from .window import InFlight
 from .wire import PageRequest, Wire
 
-__all__ = ["Decoder", "RawPages", "table_pages"]
+__all__ = ["AHEAD", "BATCH_PAGES", "Decoder", "table_pages"]
 
 #: ``decode(bodies)``: one TablePage per reply, or None for a reply it cannot take.
 Decoder = Callable[[Sequence[bytes], Sequence[PageRequest]], list[TablePage | None]]
 
-#: A reply whose envelope opens with ``"code": 0`` is a success whatever follows; anything
-#: else (another key order, an error) is read by :mod:`.envelope` as every call is.
-_SUCCESS = re.compile(rb'\s*\{\s*"code"\s*:\s*0\s*[,}]')
 #: Pages decoded at once: large enough that Arrow's per-call cost is noise.
 BATCH_PAGES = 32
-
-
-class _Headers:
-    """What :class:`~.transport.KeyAuth` signs: anything with a ``headers`` dict."""
-
-    def __init__(self, headers: dict[str, str]) -> None:
-        self.headers = headers
-
-
-class _Retryable(Exception):
-    def __init__(self, final: Exception, refused: bool = False) -> None:
-        self.final = final
-        self.refused = refused
-
-
-class RawPages:
-    """Sends :class:`~.wire.PageRequest` calls and returns raw successful replies.
-
-    Args:
-        http: The client's transport (base URL, key, timeouts, retry counts).
-        window: Told about round trips and refusals.
-    """
-
-    def __init__(self, http: Transport, window: InFlight) -> None:
-        self._http = http
-        self._window = window
-        self._pool = urllib3.PoolManager(num_pools=2, maxsize=MAX_IN_FLIGHT + 4, block=False)
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self._pool.clear()
-
-    def fetch(self, request: PageRequest) -> bytes | ResultPage:
-        """The page: the reply's bytes when it is a plain success, else a parsed page.
-
-        Raises:
-            APIError: The platform refused the call (after the allowed retries).
-            TransportError: No usable reply after the allowed retries.
-        """
-        if self._http.custom_session or self._http.auth is None:
-            # The transport's own session knows the proxies; without a key, it says so.
-            data = self._http.call(
-                request.method, request.path, policy=request.policy, params=request.params,
-                body=request.body, context={"run_slug": request.run_slug},
-            )  # fmt: skip
-            return _parsed(data, request)
-        retry = self._http.retry_policy()
-        deadline = time.monotonic() + _config.RETRY_DEADLINE
-        while True:
-            try:
-                return self._attempt(request)
-            except _Retryable as failure:
-                if failure.refused:
-                    self._window.refused()
-                try:
-                    retry = retry.increment(request.method, request.path, error=failure.final)
-                except MaxRetryError:
-                    raise failure.final from None
-                wait = retry.get_backoff_time()
-                if time.monotonic() + wait > deadline:
-                    raise failure.final from None
-                time.sleep(wait)
-
-    def _attempt(self, request: PageRequest) -> bytes | ResultPage:
-        endpoint = f"{request.method} {request.path}"
-        url = self._http.base_url + request.path
-        if request.params:
-            url += "?" + urlencode(request.params)
-        headers = {"User-Agent": self._http.user_agent, "Accept": "application/json"}
-        body = None
-        if request.body is not None:
-            body = json.dumps(request.body).encode()
-            headers["Content-Type"] = "application/json"
-        auth = self._http.auth
-        assert auth is not None  # fetch() sends keyless calls through the transport
-        auth(_Headers(headers))  # type: ignore[arg-type]  # KeyAuth only sets .headers
-        timeout = self._http.timeout
-        started = time.monotonic()
-        try:
-            status, content = self._send(request.method, url, body, headers, timeout)
-        except (Urllib3Error, OSError) as exc:
-            # The error must not carry this frame: its locals hold the signed headers.
-            raise _Retryable(_lost(endpoint, exc)) from None
-        finally:
-            headers.clear()
-        content = auth.redact(content)
-        if 200 <= status < 300 and _SUCCESS.match(content):
-            self._window.record(time.monotonic() - started)
-            return content
-        context = {"run_slug": request.run_slug}
-        reply = envelope.read(status, content, endpoint=endpoint, context=context)
-        if reply.error is None:
-            return _parsed(reply.data, request)
-        transient = isinstance(reply.error, TransportError)
-        policy = request.policy
-        if policy.allows_retry(status=status, code=reply.code, transient=transient):
-            refused = reply.code in policy.refused_codes or status == 429
-            raise _Retryable(reply.error, refused)
-        raise reply.error
-
-    def _send(
-        self, method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
-    ) -> tuple[int, bytes]:
-        # One deadline for the whole reply, as the transport has: a server trickling a
-        # byte a second must not hold the read for ever.
-        deadline = time.monotonic() + timeout
-        resp = self._pool.request(
-            method,
-            url,
-            body=body,
-            headers=headers,
-            preload_content=False,
-            redirect=False,  # APIs do not redirect; following one could carry the key away
-            retries=False,
-            timeout=urllib3.Timeout(connect=_config.CONNECT_TIMEOUT, read=timeout),
-        )
-        try:
-            limit = _config.MAX_REPLY_BYTES
-            declared = envelope.as_int(resp.headers.get("Content-Length"))
-            if declared is not None and declared > limit:
-                raise envelope.too_large(url, f"declared {declared:,} bytes", limit)
-            chunks, size = [], 0
-            while True:
-                if time.monotonic() > deadline:
-                    raise urllib3.exceptions.ReadTimeoutError(None, url, "no whole reply in time")
-                chunk = resp.read1(1 << 17)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > limit:
-                    raise envelope.too_large(url, f"sent more than {limit:,} bytes", limit)
-        except BaseException:
-            resp.close()
-            raise
-        resp.release_conn()
-        return resp.status, b"".join(chunks)
-
-
-def _lost(endpoint: str, exc: BaseException) -> TransportError:
-    timed_out = isinstance(exc, urllib3.exceptions.TimeoutError)
-    what = "got no answer in time" if timed_out else "lost the connection"
-    return TransportError(
-        f"{endpoint} {what} ({type(exc).__name__}). Check the network and "
-        "CORECLAW_BASE_URL, then try again.",
-        endpoint=endpoint,
-        sent_may_have_arrived=True,
-    )
-
-
-def _parsed(data: Any, request: PageRequest) -> ResultPage:
-    return replies.page(data or {}, page_index=request.page_index, page_size=request.page_size)
+#: Replies fetched ahead of the caller, besides the window: two batches keep the
+#: fetching going while one is decoded, and bound what is held in memory.
+AHEAD = 2 * BATCH_PAGES
 
 
 def _general(body: bytes, request: PageRequest) -> ResultPage:
     """A reply the decoder refused, read the general way (its envelope said code 0)."""
     payload = envelope.decode(body)
-    return _parsed(payload.get("data") if isinstance(payload, dict) else None, request)
+    return parsed_page(payload.get("data") if isinstance(payload, dict) else None, request)
 
 
 class _TableReader(PageReader):
     """:class:`PageReader` for decoded pages: the same rules over the ids, not the rows."""
 
-    def settle_table(self, page: TablePage) -> ResultPage | TablePage:
+    def settle_table(self, page: TablePage) -> TablePage | None:
+        """The page as it is, or None when its rows need the general rules.
+
+        A page that is short, holds rows already read or has more rows than ``max_rows``
+        leaves is read as dicts from the same reply, whose rules (the re-reads,
+        de-duplication, the cap) then apply row by row.
+        """
         self.learn(page.count)
-        index = page.page_index
-        keep, ids = [], set()
-        for position, key in enumerate(page.ids):
-            if key is not None:
-                if key in self._seen or key in ids:
-                    continue
-                ids.add(key)
-            keep.append(position)
-        if len(keep) < self._wanted(index):
-            # Short, empty or re-served: read it again the general way, with its retries.
-            self.tally.retries += 1
-            again = self.wire.results_page(self.run_slug, page_index=index, page_size=self.size)
-            return self.settle(again)
+        clean = self._unique(page.ids)
+        capped = self.max_rows is not None and self.tally.rows + page.row_count > self.max_rows
+        if not clean or capped or page.row_count < self._wanted(page.page_index):
+            return None
         self.was_full = page.row_count >= self.size
-        self.tally.duplicates += page.row_count - len(keep)
-        if self.max_rows is not None:
-            keep = keep[: max(0, self.max_rows - self.tally.rows)]
-        table, fresh = page.table, page.ids
-        if len(keep) < page.row_count:
-            table = table.take(keep)
-            fresh = [page.ids[position] for position in keep]
-        for key in fresh:
+        for key in page.ids:
             if key is None:
                 self.tally.without_id += 1
             else:
                 self._seen.add(key)
-        self.tally.rows += len(fresh)
-        return TablePage(page.count, page.headers, table, fresh, index, page.page_size)
+        self.tally.rows += page.row_count
+        return page
+
+    def _unique(self, ids: list[Any]) -> bool:
+        """No id repeats, on the page or from earlier pages (rows without one aside)."""
+        keys = [key for key in ids if key is not None]
+        return len(set(keys)) == len(keys) and self._seen.isdisjoint(keys)
 
 
 def table_pages(
@@ -291,16 +115,22 @@ def table_pages(
         for batch in _batches(_in_order(raw, requests, window), BATCH_PAGES):
             bodies = [(got, req) for got, req in batch if isinstance(got, bytes)]
             decoded = iter(decode([b for b, _ in bodies], [r for _, r in bodies]) if bodies else [])
+            settled: list[ResultPage | TablePage] = []
             for got, req in batch:
                 page = next(decoded) if isinstance(got, bytes) else None
-                if isinstance(got, bytes) and page is None:
-                    got = _general(got, req)
-                settled = reader.settle(got) if page is None else reader.settle_table(page)
+                table = reader.settle_table(page) if page is not None else None
+                if table is not None:
+                    settled.append(table)
+                else:
+                    general = _general(got, req) if isinstance(got, bytes) else got
+                    settled.append(reader.settle(general))
                 next_index = req.page_index + 1
-                yield settled
                 last_full = reader.was_full
                 if reader.done:
-                    return
+                    break
+            yield from _joined(settled)
+            if reader.done:
+                return
     finally:
         raw.close()
     # Rows added while we read (a running run): follow full pages to the end.
@@ -311,6 +141,41 @@ def table_pages(
         yield reader.settle(fetched)
         last_full = reader.was_full
         next_index += 1
+
+
+def _joined(pages: list[ResultPage | TablePage]) -> Iterator[ResultPage | TablePage]:
+    """Consecutive slices of one decoded batch as one page: fewer, longer Arrow chunks."""
+    run: list[TablePage] = []
+
+    def flush() -> Iterator[TablePage]:
+        if len(run) == 1:
+            yield run[0]
+        elif run:
+            first, last = run[0], run[-1]
+            rows = sum(page.row_count for page in run)
+            ids = [key for page in run for key in page.ids]
+            table = first.batch.slice(first.offset, rows)
+            headers = next((p.headers for p in reversed(run) if p.headers), [])
+            yield TablePage(
+                last.count, headers, table, ids, last.page_index, last.page_size,
+                first.batch, first.offset,
+            )  # fmt: skip
+        run.clear()
+
+    for page in pages:
+        if isinstance(page, TablePage) and page.batch is not None:
+            previous = run[-1] if run else None
+            if previous is None or (
+                previous.batch is page.batch and previous.offset + previous.row_count == page.offset
+            ):
+                run.append(page)
+                continue
+            yield from flush()
+            run.append(page)
+            continue
+        yield from flush()
+        yield page
+    yield from flush()
 
 
 def _batches(
@@ -329,39 +194,62 @@ def _batches(
 def _in_order(
     raw: RawPages, requests: list[PageRequest], window: InFlight
 ) -> Iterator[tuple[bytes | ResultPage, PageRequest]]:
-    """Each page's reply, in order, with up to ``window.size`` pages in flight."""
+    """Each page's reply, in order, with up to ``window.size`` pages in flight.
+
+    The fetching threads take the next request themselves, so they keep going while
+    the caller decodes a batch; they stop ``AHEAD`` pages past what the caller has
+    taken, which bounds the replies held in memory.
+    """
+    futures: list[Future[bytes | ResultPage]] = [Future() for _ in requests]
+    state = {"next": 0, "active": 0, "taken": 0, "stop": 0}
+    changed = threading.Condition()
+
+    def may_start() -> bool:
+        ahead = state["next"] - state["taken"]
+        return bool(state["stop"]) or (
+            state["next"] < len(requests)
+            and state["active"] < window.size
+            and ahead < window.size + AHEAD
+        )
+
     # Daemon threads, not a ThreadPoolExecutor, as in paging: after Ctrl-C a page still
     # retrying must not hold the caller (see paging._concurrently).
-    jobs: SimpleQueue[tuple[PageRequest, Future[bytes | ResultPage]] | None] = SimpleQueue()
-    started = 0
-
     def work() -> None:
-        while (job := jobs.get()) is not None:
-            request, future = job
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(raw.fetch(request))
-            except BaseException as exc:  # handed to the reader, who raises it
-                future.set_exception(exc)
+        while True:
+            with changed:
+                changed.wait_for(may_start)
+                if state["stop"]:
+                    return
+                index = state["next"]
+                state["next"] += 1
+                state["active"] += 1
+            future = futures[index]
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(raw.fetch(requests[index]))
+                except BaseException as exc:  # handed to the reader, who raises it
+                    future.set_exception(exc)
+            with changed:
+                state["active"] -= 1
+                changed.notify()  # one waiting thread may take this one's place
 
-    pending: deque[tuple[Future[bytes | ResultPage], PageRequest]] = deque()
-    queue = deque(requests)
+    started = 0
     try:
-        while pending or queue:
-            while queue and len(pending) < window.size:
-                if started < min(window.size, len(requests)):
-                    threading.Thread(
-                        target=work, name=f"coreclaw-bulk-{started}", daemon=True
-                    ).start()
-                    started += 1
-                request = queue.popleft()
-                pending.append((Future(), request))
-                jobs.put((request, pending[-1][0]))
-            future, request = pending.popleft()
-            yield future.result(), request
+        for index, request in enumerate(requests):
+            # One thread per page the window allows in flight, started as it grows.
+            while started < min(window.size, len(requests)):
+                name = f"coreclaw-bulk-{started}"
+                threading.Thread(target=work, name=name, daemon=True).start()
+                started += 1
+            reply = futures[index].result()
+            futures[index] = Future()  # drop the reply: the caller holds it now
+            with changed:
+                state["taken"] = index + 1
+                changed.notify()
+            yield reply, request
     finally:
-        for future, _ in pending:
+        with changed:
+            state["stop"] = 1
+            changed.notify_all()
+        for future in futures:
             future.cancel()
-        for _ in range(started):
-            jobs.put(None)

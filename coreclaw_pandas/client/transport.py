@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 import requests
+from requests import certs
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -123,6 +124,7 @@ class Transport:
         self.backoff_factor = backoff_factor
         self._session = session or self._new_session(pool_size)
         self.custom_session = session is not None  # proxies or certificates: the bulk path too
+        self.ca_bundle: str = certs.where()  # type: ignore[attr-defined]  # missing in stubs
         self.user_agent = f"{_config.USER_AGENT_PRODUCT}/{_config.VERSION} python-requests"
 
     def __repr__(self) -> str:

@@ -102,8 +102,6 @@ class ColumnBuffer:
         if array.null_count == len(array):
             array = pa.nulls(len(array))
         kind = python_kind(array.type)
-        if kind is float and not self.widened:
-            self.widened = bool(pc.any(pc.equal(array, pc.floor(array))).as_py())
         if self._arrow_pending and self._arrow_pending[0].type != array.type:
             self._join_arrow()
         self.kinds.add(kind)
@@ -116,6 +114,8 @@ class ColumnBuffer:
         pending, self._arrow_pending = self._arrow_pending, []
         if pending:
             joined = pending[0] if len(pending) == 1 else pa.concat_arrays(pending)
+            if pa.types.is_floating(joined.type) and not self.widened:
+                self.widened = bool(pc.any(pc.equal(joined, pc.floor(joined))).as_py())
             self._chunks.append(joined)
             self._length += self._arrow_length
         self._arrow_length = 0

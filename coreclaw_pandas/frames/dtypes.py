@@ -20,6 +20,7 @@ anything else             ``object`` (the values exactly as sent)
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -64,6 +65,7 @@ PANDAS_DTYPES: dict[type, Any] = {
     bool: pd.BooleanDtype(),
 }
 
+@functools.cache
 def python_kind(arrow_type: pa.DataType) -> type:
     """The Python type a JSON value decoded to ``arrow_type`` has (``dict`` for a struct).
 

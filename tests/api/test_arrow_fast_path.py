@@ -29,16 +29,14 @@ def _general(c: cc.Client, slug: str) -> pd.DataFrame:
 def _fast(c: cc.Client, slug: str, tally: ReadTally | None = None) -> tuple[pd.DataFrame, int]:
     decoder = PageDecoder()
     builder = FrameBuilder()
-    tables = 0
     for page in c.iter_table_pages(slug, decode=decoder, tally=tally):
         if page.headers:
             builder.set_headers(page.headers)
         if isinstance(page, TablePage):
             builder.add_table(page.table)
-            tables += 1
         else:
             builder.add_rows(page.rows)
-    return builder.build(), tables
+    return builder.build(), decoder.pages
 
 
 @pytest.fixture(params=["v1", "v2"])
@@ -115,3 +113,18 @@ def test_dtype_backend_follows_pandas(small_pages):
     assert df.coreclaw.run_slug == run.slug
     with pytest.raises(cc.InputError, match="dtype_backend"):
         cc.results_df(run, client=small_pages, dtype_backend="numpy")
+
+
+def test_a_failing_bulk_read_never_shows_the_key(emu):
+    import traceback
+
+    c = cc.Client(emu.api_key, base_url=emu.url, page_size=50, max_retries=1, backoff_factor=0.01)
+    run = cc.run_worker(CATALOGUE, {"rows": 400}, client=c)
+    pages = c.iter_table_pages(run.slug, decode=PageDecoder())
+    next(pages)  # page 1 is read by the transport; the bulk reader takes over from page 2
+    emu.inject_fault("/api/v1/run/result/list", "reset", count=1_000)
+    with pytest.raises(cc.TransportError, match="lost the connection") as caught:
+        list(pages)
+    shown = traceback.TracebackException.from_exception(caught.value, capture_locals=True)
+    assert emu.api_key not in "".join(shown.format())
+    c.close()
