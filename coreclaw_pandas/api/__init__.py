@@ -4,6 +4,7 @@ Every helper accepts ``client=``; without it the default client is built from
 :func:`configure` or the environment (``CORECLAW_API_KEY``, ``CORECLAW_BASE_URL``).
 """
 
+from .arrow import iter_results_df, results_arrow, results_polars, to_parquet
 from .default import (
     RunLike,
     configure,
@@ -55,6 +56,10 @@ __all__ = [
     "reset_client",
     "resolve_client",
     "results_df",
+    "iter_results_df",
+    "results_arrow",
+    "results_polars",
+    "to_parquet",
     "run_slug_of",
     "run_task",
     "run_worker",

@@ -9,6 +9,7 @@ Example:
 """
 
 from ..models import ATTRS_KEY, ID_COLUMN
+from .arrow_out import ParquetParts, StableDtypes, frame_to_arrow
 from .arrow_pages import PageDecoder
 from .buffers import InexactColumnError
 from .builder import FrameBuilder, rows_to_frame
@@ -24,8 +25,11 @@ __all__ = [
     "FrameBuilder",
     "InexactColumnError",
     "PageDecoder",
+    "ParquetParts",
+    "StableDtypes",
     "explode_nested",
     "flatten_columns",
+    "frame_to_arrow",
     "log_to_frame",
     "provenance_of",
     "rows_to_frame",
