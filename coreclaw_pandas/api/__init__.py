@@ -36,6 +36,7 @@ from .runs import (
     wait,
     worker,
 )
+from .scale import results_dask
 
 __all__ = [
     "IncompleteResultsError",
@@ -59,6 +60,7 @@ __all__ = [
     "iter_results_df",
     "results_arrow",
     "results_polars",
+    "results_dask",
     "to_parquet",
     "run_slug_of",
     "run_task",

@@ -23,7 +23,7 @@ from .transport import Transport
 from .window import InFlight
 from .wire import PageRequest, Wire
 
-__all__ = ["AHEAD", "BATCH_PAGES", "Decoder", "table_pages"]
+__all__ = ["AHEAD", "BATCH_PAGES", "Decoder", "page_range", "table_pages"]
 
 #: ``decode(bodies)``: one TablePage per reply, or None for a reply it cannot take.
 Decoder = Callable[[Sequence[bytes], Sequence[PageRequest]], list[TablePage | None]]
@@ -108,9 +108,58 @@ def table_pages(
     requests = [
         wire.page_request(run_slug, page_index=i, page_size=size) for i in range(2, planned + 1)
     ]
+    yield from _read(reader, http, requests, decode, concurrency)
+    if reader.done:
+        return
+    last_full, next_index = reader.was_full, planned + 1
+    # Rows added while we read (a running run): follow full pages to the end.
+    while last_full and not reader.done:
+        fetched = wire.results_page(run_slug, page_index=next_index, page_size=size)
+        if not fetched.rows and not fetched.non_objects:
+            return
+        yield reader.settle(fetched)
+        last_full = reader.was_full
+        next_index += 1
+
+
+def page_range(
+    wire: Wire,
+    http: Transport,
+    run_slug: str,
+    *,
+    first: int,
+    last: int,
+    page_size: int,
+    total: int,
+    decode: Decoder,
+    concurrency: int,
+    tally: ReadTally | None = None,
+) -> Iterator[ResultPage | TablePage]:
+    """Pages ``first`` to ``last`` of a run of ``total`` rows, by the bulk path.
+
+    For a reader of one slice of a run (a Dask partition): the same rules as
+    :func:`table_pages` (short pages read again, ids de-duplicated within the slice),
+    without the first page's probing.
+    """
+    reader = _TableReader(wire, run_slug, None, tally if tally is not None else ReadTally())
+    reader.size = page_size
+    reader.learn(total)
+    requests = [
+        wire.page_request(run_slug, page_index=i, page_size=page_size)
+        for i in range(first, last + 1)
+    ]
+    yield from _read(reader, http, requests, decode, concurrency)
+
+
+def _read(
+    reader: _TableReader,
+    http: Transport,
+    requests: list[PageRequest],
+    decode: Decoder,
+    concurrency: int,
+) -> Iterator[ResultPage | TablePage]:
     window = InFlight(concurrency)
     raw = RawPages(http, window)
-    last_full, next_index = True, 2
     try:
         for batch in _batches(_in_order(raw, requests, window), BATCH_PAGES):
             bodies = [(got, req) for got, req in batch if isinstance(got, bytes)]
@@ -124,8 +173,6 @@ def table_pages(
                 else:
                     general = _general(got, req) if isinstance(got, bytes) else got
                     settled.append(reader.settle(general))
-                next_index = req.page_index + 1
-                last_full = reader.was_full
                 if reader.done:
                     break
             yield from _joined(settled)
@@ -133,14 +180,6 @@ def table_pages(
                 return
     finally:
         raw.close()
-    # Rows added while we read (a running run): follow full pages to the end.
-    while last_full and not reader.done:
-        fetched = wire.results_page(run_slug, page_index=next_index, page_size=size)
-        if not fetched.rows and not fetched.non_objects:
-            return
-        yield reader.settle(fetched)
-        last_full = reader.was_full
-        next_index += 1
 
 
 def _joined(pages: list[ResultPage | TablePage]) -> Iterator[ResultPage | TablePage]:

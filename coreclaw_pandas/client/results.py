@@ -120,6 +120,36 @@ class ResultReads:
             tally=tally,
         )
 
+    def iter_page_range(
+        self,
+        run_slug: str,
+        *,
+        first: int,
+        last: int,
+        page_size: int,
+        total: int,
+        decode: bulk.Decoder,
+        tally: ReadTally | None = None,
+    ) -> Iterator[ResultPage | TablePage]:
+        """Pages ``first`` to ``last`` of a run of ``total`` rows, by the bulk path.
+
+        One slice of a run, for a reader that splits the work (``cc.results_dask``).
+        ``page_size`` must be one the server serves (page 1's ``page_size`` says).
+        """
+        require_slug("run_slug", run_slug)
+        return bulk.page_range(
+            self._wire,
+            self._http,
+            run_slug,
+            first=first,
+            last=last,
+            page_size=page_size,
+            total=total,
+            decode=decode,
+            concurrency=self.page_concurrency,
+            tally=tally,
+        )
+
     def iter_results(
         self, run_slug: str, *, max_rows: int | None = None
     ) -> Iterator[dict[str, Any]]:
