@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from . import emulator, excel, imports, memory, polling, results_df
+from . import big_results, emulator, excel, imports, memory, polling, results_df
 from ._harness import (
     ROOT,
     CaseResult,
@@ -34,6 +34,7 @@ CASES: dict[str, Callable[[Context], CaseResult]] = {
     polling.NAME: polling.run,
     imports.NAME: imports.run,
     emulator.NAME: emulator.run,
+    big_results.NAME: big_results.run,
 }
 DEFAULT_LATENCY_MS = 50.0
 RESULTS_DIR = ROOT / "benchmarks" / "results"
