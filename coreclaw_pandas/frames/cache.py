@@ -197,7 +197,7 @@ def store(
     json_columns = [name for name in objects if name not in native]
     encoded = df.assign(**{cast(str, name): _encode_json(df[name]) for name in json_columns})
     # Placeholders, replaced by the Arrow lists once the table is made.
-    encoded = encoded.assign(**{cast(str, name): pd.NA for name in native})
+    encoded = encoded.assign(**{cast(str, name): None for name in native})
     encoded.attrs = {}  # kept in the cache's own record instead, see below
     record = {
         "format": _FORMAT,
