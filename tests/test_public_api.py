@@ -130,6 +130,7 @@ SUBPACKAGE_ALL = {
         "frame_to_arrow",
         "log_to_frame",
         "provenance_of",
+        "read_json_lines",
         "rows_to_frame",
         "runs_to_frame",
         "set_provenance",

@@ -10,6 +10,8 @@ take exactly; the frame is the same either way (tests/frames/test_arrow_identity
 from __future__ import annotations
 
 import gc
+import json
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -118,3 +120,45 @@ def build_frame(
         except frames.InexactColumnError:
             continue
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def build_from_export(
+    c: Client,
+    slug: str,
+    *,
+    columns: Sequence[str] | None,
+    dtypes: Mapping[str, Any] | None,
+    labels: bool,
+    expected: int,
+) -> tuple[pd.DataFrame, ReadTally] | None:
+    """The frame from the platform's export of a finished run, or None on any doubt.
+
+    JSON lines where the API offers them (v2), parsed into Arrow; JSON otherwise. The
+    export carries no row ids, so the id column is left empty (NA). None (read pages
+    instead) when the export's row count is not the run's, or Arrow cannot be exact.
+    """
+    fmt = "jsonl" if c.api_version == "v2" else "json"
+    headers = c.results_page(slug, page_index=1, page_size=1).headers
+    builder = frames.FrameBuilder(headers, columns=columns)
+    with tempfile.TemporaryFile() as file, _gc_paused():
+        c.download(c.export_url(slug, format=fmt), file)
+        file.seek(0)
+        if fmt == "jsonl":
+            table = frames.read_json_lines(file)
+            if table is None:
+                return None
+            builder.add_table(table)
+        else:
+            rows = json.load(file)
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                return None
+            builder.add_rows(rows)
+        if builder.row_count != expected:
+            return None
+        try:
+            df = builder.build(dtypes=dtypes, labels=labels)
+        except frames.InexactColumnError:
+            return None
+    if frames.ID_COLUMN not in df.columns:
+        df[frames.ID_COLUMN] = pd.array([None] * len(df), dtype=pd.StringDtype("pyarrow"))
+    return df, ReadTally(expected=expected, rows=len(df))

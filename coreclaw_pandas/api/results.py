@@ -77,6 +77,7 @@ def results_df(
     progress: bool | None = None,
     client: Client | None = None,
     dtype_backend: str | None = None,
+    source: str = "pages",
 ) -> pd.DataFrame:
     """Every result row of a run as a DataFrame, with provenance in ``df.attrs``.
 
@@ -105,6 +106,10 @@ def results_df(
         client: The client to use instead of the default.
         dtype_backend: As pandas' argument: ``"numpy_nullable"`` (what None gives) or
             ``"pyarrow"`` (every column an ``ArrowDtype``).
+        source: ``"pages"``, or ``"export"`` for a finished run: the platform's export
+            read into Arrow (three requests, not one per page; no row ids, so the id
+            column is empty). Pages are read instead on any doubt (a row count that is
+            not the run's, values Arrow cannot give exactly, ``max_rows``).
 
     Returns:
         The DataFrame; ``df.attrs["coreclaw"]`` holds run_slug, scraper_slug,
@@ -120,6 +125,7 @@ def results_df(
             "labels": labels,
             "dtypes": {k: str(v) for k, v in (dtypes or {}).items()},
             **({"dtype_backend": dtype_backend} if dtype_backend else {}),
+            **({"source": source} if source != "pages" else {}),
         },
         sort_keys=True,
     )
@@ -133,8 +139,15 @@ def results_df(
         hit = _cache_load(c.base_url, slug, options, account)
         if hit is not None and frames.provenance_of(hit).get("row_count") == total:
             return hit
+    if source not in ("pages", "export"):
+        raise InputError([f"`source` must be 'pages' or 'export', got {source!r}"])
+    exported = None
+    if source == "export" and current.is_terminal and max_rows is None:
+        exported = pages.build_from_export(
+            c, slug, columns=columns, dtypes=dtypes, labels=labels, expected=current.results
+        )
     with CountBar(f"rows of {slug}", total=total, progress=progress) as bar:
-        df, tally = pages.build_frame(
+        df, tally = exported or pages.build_frame(
             c, slug, columns=columns, flatten=flatten, dtypes=dtypes, labels=labels,
             max_rows=max_rows, expected=current.results, bar=bar,
         )  # fmt: skip

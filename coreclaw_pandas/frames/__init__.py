@@ -10,7 +10,7 @@ Example:
 
 from ..models import ATTRS_KEY, ID_COLUMN
 from .arrow_out import ParquetParts, StableDtypes, frame_to_arrow
-from .arrow_pages import PageDecoder
+from .arrow_pages import PageDecoder, read_json_lines
 from .buffers import InexactColumnError
 from .builder import FrameBuilder, rows_to_frame
 from .dtypes import with_arrow_dtypes
@@ -32,6 +32,7 @@ __all__ = [
     "frame_to_arrow",
     "log_to_frame",
     "provenance_of",
+    "read_json_lines",
     "rows_to_frame",
     "runs_to_frame",
     "set_provenance",

@@ -31,7 +31,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,7 +39,7 @@ import pyarrow.json as pj
 
 from ..models import ID_COLUMN, ResultHeader, TablePage
 
-__all__ = ["PageDecoder"]
+__all__ = ["PageDecoder", "read_json_lines"]
 
 #: Integers at or past this are doubles to Arrow but ints to Python.
 _INT64_EDGE = float(2**63)
@@ -129,6 +129,33 @@ class PageDecoder:
         with self._lock:
             self._hint = _without_nulls(table.schema)
         return _pages(table, requests)
+
+
+def read_json_lines(source: BinaryIO) -> pa.Table | None:
+    """The rows of a JSON-lines export as a table, or None where Arrow cannot be exact.
+
+    The same rules as the pages' (module docstring): None for anything Arrow refuses or
+    would read differently from Python's ``json``, so the caller reads pages instead.
+
+    Args:
+        source: The export, a seekable binary file.
+    """
+    read = pj.ReadOptions(block_size=1 << 22)
+    try:
+        if not source.read(1):
+            return pa.table({})
+        source.seek(0)
+        table = pj.read_json(source, read_options=read)
+        if _has_timestamp(table.schema.types):
+            source.seek(0)
+            schema = _texts_for_timestamps(table.schema)
+            parse = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
+            table = pj.read_json(source, read_options=read, parse_options=parse)
+        for column in table.columns:
+            _check(column.combine_chunks(), in_list=False)
+    except (_Refused, pa.ArrowException, ValueError, TypeError):
+        return None
+    return table
 
 
 def _pages(table: pa.Table, requests: list[Any]) -> list[TablePage | None]:

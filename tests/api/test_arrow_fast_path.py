@@ -16,6 +16,8 @@ from coreclaw_pandas.models import TablePage
 
 from .helpers import CATALOGUE, WEB
 
+ID = "__coreclaw_data_id__"
+
 
 def _general(c: cc.Client, slug: str) -> pd.DataFrame:
     builder = FrameBuilder()
@@ -127,4 +129,31 @@ def test_a_failing_bulk_read_never_shows_the_key(emu):
         list(pages)
     shown = traceback.TracebackException.from_exception(caught.value, capture_locals=True)
     assert emu.api_key not in "".join(shown.format())
+    c.close()
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_the_export_source_gives_the_same_frame_without_row_ids(emu, version):
+    c = cc.Client(emu.api_key, base_url=emu.url, api_version=version)
+    run = cc.run_worker(CATALOGUE, {"rows": 700}, client=c)
+    pages = cc.results_df(run, client=c, cache=False, progress=False)
+    emu.clear_requests()
+    exported = cc.results_df(run, client=c, cache=False, progress=False, source="export")
+    assert not [r for r in emu.requests if r.path.endswith(("/result", "/result/list"))][1:]
+    assert exported[ID].isna().all()
+    pd.testing.assert_frame_equal(exported.drop(columns=ID), pages.drop(columns=ID))
+    c.close()
+
+
+def test_the_export_source_reads_pages_when_the_export_is_short(emu, monkeypatch):
+    c = cc.Client(emu.api_key, base_url=emu.url, api_version="v2")
+    run = cc.run_worker(CATALOGUE, {"rows": 300}, client=c)
+    from coreclaw_pandas.api import pages as api_pages
+
+    real = api_pages.frames.read_json_lines
+    monkeypatch.setattr(
+        api_pages.frames, "read_json_lines", lambda f: real(f).slice(0, 299)
+    )  # an export one row short: the read must not trust it
+    df = cc.results_df(run, client=c, cache=False, progress=False, source="export")
+    assert len(df) == 300 and df[ID].notna().all()
     c.close()
