@@ -46,9 +46,14 @@ class _Headers:
 
 
 class _Retryable(Exception):
-    def __init__(self, final: Exception, refused: bool = False) -> None:
+    """Internal: this attempt failed in a way the policy allows to repeat."""
+
+    def __init__(
+        self, final: Exception, refused: bool = False, retry_after: float | None = None
+    ) -> None:
         self.final = final
         self.refused = refused
+        self.retry_after = retry_after
 
 
 class RawPages:
@@ -105,7 +110,8 @@ class RawPages:
                     retry = retry.increment(request.method, request.path, error=failure.final)
                 except MaxRetryError:
                     raise failure.final from None
-                wait = retry.get_backoff_time()
+                # Retry-After, when the server sends one, as the transport's Retry honours it.
+                wait = max(retry.get_backoff_time(), failure.retry_after or 0.0)
                 if time.monotonic() + wait > deadline:
                     raise failure.final from None
                 time.sleep(wait)
@@ -126,7 +132,7 @@ class RawPages:
         timeout = self._http.timeout
         started = time.monotonic()
         try:
-            status, content = self._send(request.method, url, body, headers, timeout)
+            status, content, retry_after = self._send(request.method, url, body, headers, timeout)
         except (Urllib3Error, OSError) as exc:
             # The error must not carry this frame: its locals hold the signed headers.
             raise _Retryable(_lost(endpoint, exc)) from None
@@ -144,12 +150,12 @@ class RawPages:
         policy = request.policy
         if policy.allows_retry(status=status, code=reply.code, transient=transient):
             refused = reply.code in policy.refused_codes or status == 429
-            raise _Retryable(reply.error, refused)
+            raise _Retryable(reply.error, refused, retry_after)
         raise reply.error
 
     def _send(
         self, method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, float | None]:
         # One deadline for the whole reply, as the transport has: a server trickling a
         # byte a second must not hold the read for ever.
         deadline = time.monotonic() + timeout
@@ -183,7 +189,9 @@ class RawPages:
             resp.close()
             raise
         resp.release_conn()
-        return resp.status, b"".join(chunks)
+        # Seconds only: the platform and its proxies send no HTTP dates here.
+        wait = envelope.as_int(resp.headers.get("Retry-After"))
+        return resp.status, b"".join(chunks), float(wait) if wait is not None else None
 
 
 def _direct(base_url: str) -> bool:
