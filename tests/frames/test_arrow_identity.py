@@ -160,3 +160,19 @@ def test_a_wider_type_in_a_later_batch_is_inferred_again() -> None:
     rows = [{"x": 1, "y": "a"} for _ in range(8)] + [{"x": 1.5, "y": "b"}]
     decoder = _same(rows, page=2, batch=2)
     assert decoder.refused == 0
+
+
+def test_columns_and_labels_select_alike() -> None:
+    rows = catalogue_rows({"rows": 120}, 0, 120)
+    headers = [ResultHeader(h["key"], h["label"], h["format"]) for h in HEADERS]
+    wanted = ["title", "seller.name", "tags", "listed_on"]
+    pages = [rows[i : i + 30] for i in range(0, 120, 30)]
+    decoder = PageDecoder()
+    builder = FrameBuilder(headers, columns=wanted)
+    bodies = [_reply(p, 120, []) for p in pages]
+    for got in decoder(bodies, [_Request(i + 1, 30) for i in range(len(pages))]):
+        assert got is not None
+        builder.add_table(got.table)
+    fast = builder.build(labels=True)
+    slow = rows_to_frame(rows, headers, columns=wanted, labels=True)
+    pd.testing.assert_frame_equal(fast, slow)
