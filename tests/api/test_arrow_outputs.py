@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import warnings
 
 import pandas as pd
@@ -41,7 +42,15 @@ def test_results_arrow_is_the_frame_in_arrow(small_pages, catalogue):
     assert provenance["run_slug"] == run.slug and provenance["row_count"] == len(df)
 
 
-def test_results_polars_eager_and_lazy(small_pages, catalogue):
+@pytest.fixture
+def python_handles_ctrl_c():
+    """Give SIGINT back to Python afterwards: a polars query takes it over for the process
+    (seen here: a later test's Ctrl-C waited for a stalled page), and later tests need it."""
+    yield
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def test_results_polars_eager_and_lazy(small_pages, catalogue, python_handles_ctrl_c):
     pl = pytest.importorskip("polars")
     run, df = catalogue
     frame = cc.results_polars(run, client=small_pages, cache=False, progress=False)
