@@ -15,7 +15,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from . import batches, emulator, excel, imports, live, memory, polling, results_df, tracking
+from . import (
+    batches,
+    big_results,
+    emulator,
+    excel,
+    imports,
+    live,
+    memory,
+    polling,
+    results_df,
+    tracking,
+)
 from ._harness import (
     ROOT,
     CaseResult,
@@ -37,6 +48,7 @@ CASES: dict[str, Callable[[Context], CaseResult]] = {
     tracking.NAME: tracking.run,
     batches.NAME: batches.run,
     live.NAME: live.run,
+    big_results.NAME: big_results.run,
 }
 DEFAULT_LATENCY_MS = 50.0
 RESULTS_DIR = ROOT / "benchmarks" / "results"

@@ -35,6 +35,7 @@ __all__ = [
     "Run",
     "RunLog",
     "RunStatus",
+    "TablePage",
     "Worker",
     "WorkerSummary",
     "html_table",
@@ -266,6 +267,39 @@ class ResultPage:
     page_index: int
     page_size: int
     non_objects: int = 0
+
+
+@dataclass
+class TablePage:
+    """One page of result rows decoded into columns (a ``pyarrow.Table``), not dicts.
+
+    The bulk reader's counterpart of :class:`ResultPage`; ``models`` stays stdlib-only,
+    so the table is typed ``Any``.
+
+    Attributes:
+        count: Total rows in the run.
+        headers: Column definitions, in the Worker's order.
+        table: The rows, one column per key (nested objects as structs).
+        ids: Each row's ``__coreclaw_data_id__`` (None where a row has none).
+        page_index: 1-based page number asked for.
+        page_size: Rows per page asked for.
+        batch: The table of the whole decoded batch ``table`` is a slice of, if any.
+        offset: Where ``table`` starts in ``batch``.
+    """
+
+    count: int
+    headers: list[ResultHeader]
+    table: Any
+    ids: list[Any]
+    page_index: int
+    page_size: int
+    batch: Any = None
+    offset: int = 0
+
+    @property
+    def row_count(self) -> int:
+        """Rows on the page."""
+        return len(self.ids)
 
 
 @dataclass(frozen=True)

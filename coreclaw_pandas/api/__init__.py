@@ -4,6 +4,7 @@ Every helper accepts ``client=``; without it the default client is built from
 :func:`configure` or the environment (``CORECLAW_API_KEY``, ``CORECLAW_BASE_URL``).
 """
 
+from .arrow import iter_results_df, results_arrow, results_polars, to_parquet
 from .default import (
     RunLike,
     configure,
@@ -12,15 +13,14 @@ from .default import (
     resolve_client,
     run_slug_of,
 )
+from .exports import export, read_export
 from .follow import MAX_REQUESTS_PER_MINUTE
 from .results import (
     IncompleteResultsError,
     IncompleteResultsWarning,
     PartialResultsWarning,
     clear_cache,
-    export,
     log,
-    read_export,
     results_df,
     runs_df,
 )
@@ -36,6 +36,7 @@ from .runs import (
     wait,
     worker,
 )
+from .scale import results_dask
 from .stream import ChunkDtypeWarning, follow_frame, stream_log, stream_results
 from .tasks import (
     TaskLike,
@@ -74,6 +75,11 @@ __all__ = [
     "reset_client",
     "resolve_client",
     "results_df",
+    "iter_results_df",
+    "results_arrow",
+    "results_polars",
+    "results_dask",
+    "to_parquet",
     "run_slug_of",
     "run_task",
     "run_worker",

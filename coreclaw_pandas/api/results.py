@@ -1,31 +1,29 @@
-"""The DataFrame side of the notebook API: results, run history, logs, exports.
+"""The DataFrame side of the notebook API: results, run history, logs.
 
 ``cc.results_df`` reads every row of a run into a DataFrame (concurrently, with
 a progress bar, cached on disk once the run has finished); ``cc.runs_df`` and
-``cc.log`` turn the history and the log into frames; ``cc.export`` downloads the
-platform's own export. Like :mod:`.runs`, each helper takes
-``client=`` and a Run or a run_slug.
+``cc.log`` turn the history and the log into frames (the platform's own export is
+:mod:`.exports`). Like :mod:`.runs`, each helper takes ``client=`` and a Run or a
+run_slug.
 """
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .. import _clock, frames
-from .._atomic import atomic_path
+from .. import frames
 from .._warnings import warn
 from ..client import Client, ReadTally
 from ..exceptions import CoreClawError, InputError
 from ..frames import cache
 from ..models import Run, RunStatus
 from ..progress import CountBar
+from . import pages
 from .default import RunLike, resolve_client, run_slug_of
 
 __all__ = [
@@ -33,9 +31,7 @@ __all__ = [
     "IncompleteResultsWarning",
     "PartialResultsWarning",
     "clear_cache",
-    "export",
     "log",
-    "read_export",
     "results_df",
     "runs_df",
 ]
@@ -77,6 +73,8 @@ def results_df(
     client: Client | None = None,
     on_error_rows: str = "keep",
     follow: bool = False,
+    dtype_backend: str | None = None,
+    source: str = "pages",
 ) -> pd.DataFrame:
     """Every result row of a run as a DataFrame, with provenance in ``df.attrs``.
 
@@ -107,6 +105,12 @@ def results_df(
             ``"keep"`` them, ``"warn"``, ``"drop"`` them or ``"raise"`` ErrorRowsError.
         follow: Wait for the end of a run still going, reading its rows as they
             appear (see ``cc.stream_results``), with one bar; returns every row.
+        dtype_backend: As pandas' argument: ``"numpy_nullable"`` (what None gives) or
+            ``"pyarrow"`` (every column an ``ArrowDtype``).
+        source: ``"pages"``, or ``"export"`` for a finished run: the platform's export
+            read into Arrow (three requests, not one per page; no row ids, so the id
+            column is empty). Pages are read instead on any doubt (a row count that is
+            not the run's, values Arrow cannot give exactly, ``max_rows``).
 
     Returns:
         The DataFrame; ``df.attrs["coreclaw"]`` holds run_slug, scraper_slug,
@@ -114,6 +118,8 @@ def results_df(
     """
     c = resolve_client(client)
     slug = run_slug_of(run)
+    if source not in ("pages", "export"):
+        raise InputError([f"`source` must be 'pages' or 'export', got {source!r}"])
     if follow:
         if max_rows is not None:
             raise InputError(["`follow=True` reads every row: leave out `max_rows`"])
@@ -128,6 +134,8 @@ def results_df(
             labels=labels,
             progress=progress,
         )
+        if dtype_backend is not None:
+            followed = _with_backend(followed, dtype_backend)
         return frames.apply_error_rows(followed, on_error_rows, run_slug=slug)
     options = json.dumps(
         {
@@ -136,6 +144,8 @@ def results_df(
             "max_rows": max_rows,
             "labels": labels,
             "dtypes": {k: str(v) for k, v in (dtypes or {}).items()},
+            **({"dtype_backend": dtype_backend} if dtype_backend else {}),
+            **({"source": source} if source != "pages" else {}),
         },
         sort_keys=True,
     )
@@ -149,19 +159,19 @@ def results_df(
         hit = _cache_load(c.base_url, slug, options, account)
         if hit is not None and frames.provenance_of(hit).get("row_count") == total:
             return frames.apply_error_rows(hit, on_error_rows, run_slug=slug)
-    builder = frames.FrameBuilder(columns=columns)
-    tally = ReadTally()
+    exported = None
+    if source == "export" and current.is_terminal and max_rows is None:
+        exported = pages.build_from_export(
+            c, slug, columns=columns, dtypes=dtypes, labels=labels, expected=current.results
+        )
     with CountBar(f"rows of {slug}", total=total, progress=progress) as bar:
-        for page in c.iter_result_pages(
-            slug, max_rows=max_rows, expected=current.results, tally=tally
-        ):
-            if page.headers:
-                builder.set_headers(page.headers)
-            builder.add_rows(page.rows)
-            bar.set_total(max(total, tally.expected))
-            bar.advance(len(page.rows))
-    df = builder.build(flatten=flatten, dtypes=dtypes, labels=labels)
-    frames.set_provenance(df, _provenance(c, current, len(df)))
+        df, tally = exported or pages.build_frame(
+            c, slug, columns=columns, flatten=flatten, dtypes=dtypes, labels=labels,
+            max_rows=max_rows, expected=current.results, bar=bar,
+        )  # fmt: skip
+    if dtype_backend is not None:
+        df = _with_backend(df, dtype_backend)
+    frames.set_provenance(df, _run_provenance(c, current, len(df)))
     if not tally.complete:
         _report_incomplete(slug, tally, strict=strict)
     elif current.is_terminal:
@@ -179,19 +189,14 @@ def results_df(
     return frames.apply_error_rows(df, on_error_rows, run_slug=slug)
 
 
-def _provenance(c: Client, run: Run, rows: int) -> dict[str, Any]:
-    return {
-        "run_slug": run.slug,
-        "scraper_slug": run.scraper_slug,
-        "worker_title": run.scraper_title,
-        "version": run.version,
-        "status": run.status.label,
-        "row_count": rows,
-        "usage": run.usage,
-        "fetched_at": _clock.utc_now().isoformat(timespec="seconds"),
-        "base_url": c.base_url,
-        "api_version": c.api_version,
-    }
+def _with_backend(df: pd.DataFrame, backend: str) -> pd.DataFrame:
+    if backend not in ("numpy_nullable", "pyarrow"):
+        allowed = "'numpy_nullable' or 'pyarrow'"
+        raise InputError([f"`dtype_backend` must be {allowed}, got {backend!r}"])
+    if backend == "numpy_nullable":
+        return df  # the builder's dtypes are pandas' nullable ones already
+    return frames.with_arrow_dtypes(df)
+
 
 
 def _report_incomplete(slug: str, tally: ReadTally, *, strict: bool) -> None:
@@ -292,103 +297,5 @@ def _moment(value: datetime | str | None, name: str) -> datetime | None:
         ) from None
 
 
-def export(
-    run: RunLike,
-    path: str | Path,
-    *,
-    format: str = "csv",
-    columns: list[str] | None = None,
-    progress: bool | None = None,
-    client: Client | None = None,
-) -> Path:
-    """Export a run's rows on the platform and download the file, atomically.
-
-    The download link is fetched without the API key. No half-written file is
-    left behind after an error.
-
-    Args:
-        run: A Run or run_slug.
-        path: Where to write the file.
-        format: ``"csv"`` or ``"json"``; on API v2 also ``"jsonl"``, ``"xlsx"``,
-            ``"xls"``, ``"xml"``, ``"html"`` or ``"rss"``.
-        columns: Keys to keep; all when None.
-        progress: Force the byte bar on/off.
-        client: The client to use instead of the default.
-
-    Returns:
-        The path written.
-    """
-    c = resolve_client(client)
-    url = c.export_url(run_slug_of(run), format=format, columns=columns)
-    target = Path(path)
-    with (
-        CountBar(
-            f"download {target.name}", total=None, unit="B", unit_scale=True, progress=progress
-        ) as bar,
-        atomic_path(target) as tmp,
-        open(tmp, "wb") as out,
-    ):
-        c.download(url, out, on_progress=bar.set_to)
-    return target
-
-
-#: How each export format is read back: a pandas reader and its options. Text stays
-#: text (``dtype=str`` where the reader guesses): this reads what the platform wrote.
-_READERS: Mapping[str, tuple[str, dict[str, Any]]] = {
-    "xlsx": ("read_excel", {"engine": "openpyxl", "dtype": object}),
-    "csv": ("read_csv", {"dtype": str, "keep_default_na": False, "na_values": [""]}),
-    "json": ("read_json", {"orient": "records", "dtype": False, "convert_dates": False}),
-    "jsonl": ("read_json", {"lines": True, "dtype": False, "convert_dates": False}),
-}
-
-
-def read_export(
-    run: RunLike,
-    *,
-    format: str = "xlsx",
-    columns: list[str] | None = None,
-    progress: bool | None = None,
-    client: Client | None = None,
-) -> pd.DataFrame:
-    """Read the platform's own export of a run into a DataFrame.
-
-    The platform renders the file (``cc.export`` saves it instead); it is
-    downloaded into memory without the API key and read with pandas (openpyxl for
-    xlsx). Use it to check what the platform's export holds, or where the export is
-    the agreed format; :func:`results_df` is the faster, typed way to the rows.
-
-    Args:
-        run: A Run or run_slug.
-        format: ``"xlsx"`` (API v2 only), ``"csv"``, ``"json"`` or ``"jsonl"`` (v2).
-        columns: Keys to keep; all when None.
-        progress: Force the download's byte bar on/off.
-        client: The client to use instead of the default.
-
-    Returns:
-        The rows as the export has them, with provenance in ``df.attrs["coreclaw"]``
-        (``source`` is ``"export"``).
-
-    Raises:
-        InputError: ``format`` is not one this reader knows, or the API version cannot
-            export it (v1 exports csv and json only).
-
-    Example:
-        >>> cc.read_export(run, format="xlsx").head()
-    """
-    if format not in _READERS:
-        raise InputError(
-            [f"`format` must be one of {', '.join(_READERS)} to read it back, got {format!r}"]
-        )
-    c = resolve_client(client)
-    slug = run_slug_of(run)
-    url = c.export_url(slug, format=format, columns=columns)
-    buffer = io.BytesIO()
-    with CountBar(
-        f"download {slug}.{format}", total=None, unit="B", unit_scale=True, progress=progress
-    ) as bar:
-        c.download(url, buffer, on_progress=bar.set_to)
-    buffer.seek(0)
-    reader, options = _READERS[format]
-    df = getattr(pd, reader)(buffer, **options)
-    frames.set_provenance(df, {**_provenance(c, c.run(slug), len(df)), "source": "export"})
-    return df
+def _run_provenance(c: Client, run: Run, rows: int) -> dict[str, Any]:
+    return frames.run_provenance(run, rows, base_url=c.base_url, api_version=c.api_version)

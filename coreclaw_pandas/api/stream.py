@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import _clock, frames
+from .. import frames
 from .._warnings import warn
 from ..client import Client
 from ..models import ID_COLUMN, LogEntry, Run
@@ -147,7 +147,7 @@ def follow_frame(
             last = batch
     df = builder.build(flatten=flatten, dtypes=dtypes, labels=labels)
     if last is not None:
-        frames.set_provenance(df, _provenance(c, last.run, len(df)))
+        frames.set_provenance(df, _run_provenance(c, last.run, len(df)))
     return df
 
 
@@ -184,7 +184,7 @@ class ChunkShaper:
         order = [name for name in self.schema if name not in _ID_COLUMNS]
         df = df[order + [name for name in self.schema if name in _ID_COLUMNS]]
         self.chunks += 1
-        info = _provenance(client, batch.run, len(df))
+        info = _run_provenance(client, batch.run, len(df))
         info.update(
             chunk=self.chunks,
             offset=offset,
@@ -249,20 +249,6 @@ def _empty(dtype: Any, length: int) -> Any:
     return pd.Series([pd.NA] * length, dtype=object).astype(dtype).array
 
 
-def _provenance(c: Client, run: Run, rows: int) -> dict[str, Any]:
-    return {
-        "run_slug": run.slug,
-        "scraper_slug": run.scraper_slug,
-        "worker_title": run.scraper_title,
-        "version": run.version,
-        "status": run.status.label,
-        "row_count": rows,
-        "usage": run.usage,
-        "fetched_at": _clock.utc_now().isoformat(timespec="seconds"),
-        "base_url": c.base_url,
-        "api_version": c.api_version,
-    }
-
 
 def stream_log(
     run: RunLike,
@@ -317,3 +303,7 @@ def stream_log(
 
 def _when(entry: LogEntry) -> float:
     return entry.timestamp.timestamp() if entry.timestamp is not None else 0.0
+
+
+def _run_provenance(c: Client, run: Run, rows: int) -> dict[str, Any]:
+    return frames.run_provenance(run, rows, base_url=c.base_url, api_version=c.api_version)

@@ -106,8 +106,8 @@ def result_pages(
         expected: The run's row count (``Run.results``), when known.
         tally: Filled with what the read found, for a completeness check.
     """
-    reader = _PageReader(wire, run_slug, max_rows, tally if tally is not None else ReadTally())
-    first, size = _first_page(wire, run_slug, page_size)
+    reader = PageReader(wire, run_slug, max_rows, tally if tally is not None else ReadTally())
+    first, size = first_page(wire, run_slug, page_size)
     reader.size = size
     reader.learn(max(first.count, expected or 0))
     page = reader.settle(first)
@@ -134,7 +134,7 @@ def result_pages(
         next_index += 1
 
 
-class _PageReader:
+class PageReader:
     """De-duplicates, retries short pages and counts: the state of one read."""
 
     def __init__(self, wire: Wire, run_slug: str, max_rows: int | None, tally: ReadTally) -> None:
@@ -156,6 +156,7 @@ class _PageReader:
 
     @property
     def done(self) -> bool:
+        """True once ``max_rows`` rows were kept."""
         return self.max_rows is not None and self.tally.rows >= self.max_rows
 
     def _wanted(self, index: int) -> int:
@@ -206,7 +207,8 @@ class _PageReader:
         return ResultPage(page.count, page.headers, fresh, index, page.page_size, page.non_objects)
 
 
-def _first_page(wire: Wire, run_slug: str, size: int) -> tuple[ResultPage, int]:
+def first_page(wire: Wire, run_slug: str, size: int) -> tuple[ResultPage, int]:
+    """Page 1 and the page size the server took (stepping down on a 4000)."""
     sizes = [size] + [s for s in _config.PAGE_SIZE_STEPS if s < size]
     for i, candidate in enumerate(sizes):
         try:

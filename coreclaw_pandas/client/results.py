@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from ..exceptions import InputError
-from ..models import ResultPage, RunLog
-from . import paging
+from ..models import ResultPage, RunLog, TablePage
+from . import bulk, paging
 from .paging import ReadTally
 from .starts import require_slug
 from .transport import Transport
@@ -79,6 +79,74 @@ class ResultReads:
             concurrency=self.page_concurrency,
             max_rows=max_rows,
             expected=expected,
+            tally=tally,
+        )
+
+    def iter_table_pages(
+        self,
+        run_slug: str,
+        *,
+        decode: bulk.Decoder,
+        max_rows: int | None = None,
+        page_size: int | None = None,
+        expected: int | None = None,
+        tally: ReadTally | None = None,
+    ) -> Iterator[ResultPage | TablePage]:
+        """Every result page in order, as :meth:`iter_result_pages`, decoded in batches.
+
+        The bulk path (:mod:`coreclaw_pandas.client.bulk`): replies are kept as bytes and
+        handed to ``decode`` a batch at a time; a reply it refuses comes back as a
+        :class:`ResultPage`. Pages in flight start at ``page_concurrency`` and follow the
+        round trip.
+
+        Args:
+            run_slug: The run.
+            decode: Raw replies to :class:`~coreclaw_pandas.models.TablePage` (or None each).
+            max_rows: Stop after this many rows.
+            page_size: Rows per page (default: the client's ``page_size``).
+            expected: The run's row count, when known.
+            tally: A :class:`ReadTally` to fill.
+        """
+        require_slug("run_slug", run_slug)
+        return bulk.table_pages(
+            self._wire,
+            self._http,
+            run_slug,
+            decode=decode,
+            page_size=page_size or self.page_size,
+            concurrency=self.page_concurrency,
+            max_rows=max_rows,
+            expected=expected,
+            tally=tally,
+        )
+
+    def iter_page_range(
+        self,
+        run_slug: str,
+        *,
+        first: int,
+        last: int,
+        page_size: int,
+        total: int,
+        decode: bulk.Decoder,
+        tally: ReadTally | None = None,
+    ) -> Iterator[ResultPage | TablePage]:
+        """Pages ``first`` to ``last`` of a run of ``total`` rows, by the bulk path.
+
+        One slice of a run, for a reader that splits the work (``cc.results_dask``).
+        ``page_size`` must be one the server serves (page 1's ``page_size`` says).
+        """
+        require_slug("run_slug", run_slug)
+        return bulk.page_range(
+            self._wire,
+            self._http,
+            run_slug,
+            first=first,
+            last=last,
+            page_size=page_size,
+            total=total,
+            decode=decode,
+            concurrency=self.page_concurrency,
             tally=tally,
         )
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 import requests
+from requests import certs
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -122,7 +123,9 @@ class Transport:
         self.max_retries = max_retries
         self.backoff_factor = backoff_factor
         self._session = session or self._new_session(pool_size)
-        self._user_agent = f"{_config.USER_AGENT_PRODUCT}/{_config.VERSION} python-requests"
+        self.custom_session = session is not None  # proxies or certificates: the bulk path too
+        self.ca_bundle: str = certs.where()  # type: ignore[attr-defined]  # missing in stubs
+        self.user_agent = f"{_config.USER_AGENT_PRODUCT}/{_config.VERSION} python-requests"
 
     def __repr__(self) -> str:
         # The key is deliberately absent: reprs end up in tracebacks and notebooks.
@@ -132,6 +135,11 @@ class Transport:
     def has_key(self) -> bool:
         """True if an API key was configured."""
         return self._auth is not None
+
+    @property
+    def auth(self) -> KeyAuth | None:
+        """The key's holder: the bulk page reader (:mod:`.bulk`) signs its calls with it."""
+        return self._auth
 
     @property
     def key_tag(self) -> str | None:
@@ -151,7 +159,8 @@ class Transport:
         """Close pooled connections."""
         self._session.close()
 
-    def _retry(self) -> Retry:
+    def retry_policy(self) -> Retry:
+        """A fresh urllib3 ``Retry``: the count, backoff and jitter of every retry loop."""
         return Retry(
             total=self.max_retries,
             allowed_methods=None,
@@ -193,18 +202,17 @@ class Transport:
             APIError: A subclass chosen by the platform's ``code``.
             TransportError: No usable reply after the allowed retries.
         """
-        headers = {"User-Agent": self._user_agent, "Accept": "application/json"}
-        if auth:
-            if self._auth is None:
-                raise ConfigurationError(
-                    f"{method} {path} needs an API key and none is set. Set the "
-                    f"{_config.ENV_API_KEY} environment variable or call "
-                    "cc.configure(api_key=...); keys are created in the CoreClaw Console "
-                    "(API keys). The local emulator prints the key it accepts."
-                )
+        headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+        if auth and self._auth is None:
+            raise ConfigurationError(
+                f"{method} {path} needs an API key and none is set. Set the "
+                f"{_config.ENV_API_KEY} environment variable or call "
+                "cc.configure(api_key=...); keys are created in the CoreClaw Console "
+                "(API keys). The local emulator prints the key it accepts."
+            )
         endpoint = f"{method} {path}"
         url = self.base_url + path
-        retry = self._retry()
+        retry = self.retry_policy()
         deadline = time.monotonic() + _config.RETRY_DEADLINE
         while True:
             try:
@@ -222,14 +230,7 @@ class Transport:
                 retry.sleep(failure.raw)
 
     def post(self, path: str, body: Mapping[str, Any], *, policy: Policy, **kw: Any) -> Any:
-        """``POST`` a JSON body; the reply's ``data``, ``{}`` when it has none.
-
-        Args:
-            path: Path below the base URL.
-            body: The JSON object to send.
-            policy: Whether and when the call may be repeated.
-            **kw: Passed on to :meth:`call` (``timeout``, ``context``, ``auth``).
-        """
+        """``POST`` a JSON body; its ``data``, ``{}`` when it has none (see :meth:`call`)."""
         return self.call("POST", path, policy=policy, body=dict(body), **kw) or {}
 
     def _attempt(
@@ -303,7 +304,7 @@ class Transport:
         Raises:
             TransportError: The download failed after the allowed retries.
         """
-        retry = self._retry()
+        retry = self.retry_policy()
         endpoint = "GET (download)"
         while True:
             out.seek(0)
@@ -313,7 +314,7 @@ class Transport:
                     url,
                     stream=True,
                     timeout=(_config.CONNECT_TIMEOUT, self.timeout),
-                    headers={"User-Agent": self._user_agent},
+                    headers={"User-Agent": self.user_agent},
                 ) as resp:
                     if resp.status_code != 200:
                         raise TransportError(

@@ -17,7 +17,7 @@ from ..models import Account, ProxyRegion, ResultPage, Run, RunLog, RunStatus, W
 from . import replies
 from .replies import SyncReply
 from .transport import Transport
-from .wire import Policy
+from .wire import PageRequest, Policy
 
 _READ = Policy(
     idempotent=True, retry_codes=frozenset({4290, 5000}), refused_codes=frozenset({4290})
@@ -159,6 +159,12 @@ class V1:
         body = {"run_slug": run_slug, "page_index": page_index, "page_size": page_size}
         data = self._post("/api/v1/run/result/list", body, context={"run_slug": run_slug})
         return replies.page(data, page_index=page_index, page_size=page_size)
+
+    def page_request(self, run_slug: str, *, page_index: int, page_size: int) -> PageRequest:
+        """The POST :meth:`results_page` sends, for the bulk reader."""
+        body = {"run_slug": run_slug, "page_index": page_index, "page_size": page_size}
+        path = "/api/v1/run/result/list"
+        return PageRequest("POST", path, None, body, _READ, page_index, page_size, run_slug)
 
     def export(self, run_slug: str, *, format: str, filter_keys: Sequence[str]) -> str:
         """POST /api/v1/run/result/export: the download URL."""

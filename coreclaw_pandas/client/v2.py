@@ -23,7 +23,7 @@ from ..schema import parse_input_schema
 from . import replies
 from .replies import SyncReply
 from .transport import Transport
-from .wire import Policy
+from .wire import PageRequest, Policy
 
 _READ = Policy(
     idempotent=True, retry_codes=frozenset({13000, 10000}), refused_codes=frozenset({13000})
@@ -205,6 +205,13 @@ class V2:
             context={"run_slug": run_slug},
         )
         return replies.page(data, page_index=page_index, page_size=size)
+
+    def page_request(self, run_slug: str, *, page_index: int, page_size: int) -> PageRequest:
+        """The GET :meth:`results_page` sends, for the bulk reader."""
+        size = min(page_size, MAX_LIMIT)
+        path = f"/api/v2/worker-runs/{_run_id(run_slug)}/result"
+        params = {"offset": page_index, "limit": size}
+        return PageRequest("GET", path, params, None, _READ, page_index, size, run_slug)
 
     def export(self, run_slug: str, *, format: str, filter_keys: Sequence[str]) -> str:
         """GET /api/v2/worker-runs/{id}/result/export: the download URL."""

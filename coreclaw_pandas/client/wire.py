@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     )
     from .replies import SyncReply
 
-__all__ = ["Policy", "Wire"]
+__all__ = ["PageRequest", "Policy", "Wire"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,31 @@ class Policy:
             return self.idempotent and (transient or status in RETRY_STATUSES)
         refused = code in self.refused_codes
         return refused or (self.idempotent and code in self.retry_codes)
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One result page's HTTP call, described for the bulk reader (:mod:`.bulk`).
+
+    Attributes:
+        method: ``GET`` or ``POST``.
+        path: Below the base URL.
+        params: Query parameters.
+        body: JSON body, or None.
+        policy: The read policy (what may be repeated).
+        page_index: The page asked for.
+        page_size: Rows asked for.
+        run_slug: The run, for error messages.
+    """
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None
+    body: Mapping[str, Any] | None
+    policy: Policy
+    page_index: int
+    page_size: int
+    run_slug: str
 
 
 #: HTTP statuses worth a retry when a reply has no business code (a proxy's page).
@@ -153,6 +178,10 @@ class Wire(Protocol):
 
     def results_page(self, run_slug: str, *, page_index: int, page_size: int) -> ResultPage:
         """One page of a run's result rows."""
+        ...
+
+    def page_request(self, run_slug: str, *, page_index: int, page_size: int) -> PageRequest:
+        """The call :meth:`results_page` makes, for the bulk reader to send itself."""
         ...
 
     def export(self, run_slug: str, *, format: str, filter_keys: Sequence[str]) -> str:

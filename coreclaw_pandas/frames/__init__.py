@@ -9,7 +9,11 @@ Example:
 """
 
 from ..models import ATTRS_KEY, ID_COLUMN
+from .arrow_out import ParquetParts, StableDtypes, frame_to_arrow
+from .arrow_pages import PageDecoder, read_json_lines
+from .buffers import InexactColumnError
 from .builder import FrameBuilder, rows_to_frame
+from .dtypes import with_arrow_dtypes
 from .error_rows import (
     ERROR_ROW_POLICIES,
     ErrorRowsError,
@@ -18,7 +22,7 @@ from .error_rows import (
     error_row_mask,
 )
 from .history import log_to_frame, runs_to_frame
-from .provenance import PROVENANCE_KEYS, provenance_of, set_provenance
+from .provenance import PROVENANCE_KEYS, provenance_of, run_provenance, set_provenance
 from .reshape import explode_nested, flatten_columns
 
 __all__ = [
@@ -31,11 +35,19 @@ __all__ = [
     "FrameBuilder",
     "apply_error_rows",
     "error_row_mask",
+    "InexactColumnError",
+    "PageDecoder",
+    "ParquetParts",
+    "StableDtypes",
     "explode_nested",
     "flatten_columns",
+    "frame_to_arrow",
     "log_to_frame",
     "provenance_of",
+    "run_provenance",
+    "read_json_lines",
     "rows_to_frame",
     "runs_to_frame",
     "set_provenance",
+    "with_arrow_dtypes",
 ]

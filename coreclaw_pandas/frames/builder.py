@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import ID_COLUMN, ResultHeader
-from .buffers import ColumnBuffer, expand_column, split_rows
+from .buffers import ColumnBuffer, expand_column, split_rows, split_table
 from .dtypes import STRING_DTYPE, apply_dtype
 
 __all__ = ["FrameBuilder", "assemble_frame", "rows_to_frame"]
@@ -124,6 +124,20 @@ class FrameBuilder:
         with _gc_paused():
             split_rows(rows, self._buffers, self._rows, self._wanted)
         self._rows += len(rows)
+
+    def add_table(self, table: Any) -> None:
+        """Add one page of rows decoded into a ``pyarrow.Table`` (see :mod:`.arrow_pages`).
+
+        Pages of dicts and of tables may alternate; the frame is the same either way.
+
+        Raises:
+            RuntimeError: The frame was already built.
+        """
+        if self._built:
+            raise RuntimeError("This FrameBuilder has already built its frame; use a new one.")
+        with _gc_paused():
+            split_table(table, self._buffers, self._rows, self._wanted)
+        self._rows += table.num_rows
 
     def _top_names(self) -> list[Any]:
         ids = [key for key in _ID_COLUMNS if key in self._buffers]

@@ -16,9 +16,12 @@ rather than one raw frame re-derived per call. Re-deriving would repeat the
 dtype inference and flattening (most of the build's cost) and could only
 approximate a fresh build; a file per option set is exact and cheap.
 
-Round trips are exact: Parquet cannot hold object columns of ragged lists,
-dicts or mixed types, so those columns are stored as JSON text and listed in
-the file's metadata, then decoded on load. Every other dtype (``Int64``,
+Round trips are exact: object columns of lists of text, integers and booleans
+(nested or not, nulls allowed) are stored natively as Arrow lists, which give
+back exactly those values; every other object column (dicts, lists of objects
+or of floats, mixed types), which Parquet cannot hold exactly, is stored as JSON
+text. Both kinds are listed in the file's metadata and turned back into Python
+objects on load. Every other dtype (``Int64``,
 ``Float64``, ``boolean``, ``string``, tz-aware datetimes, categoricals...) and
 ``df.attrs`` come back as they were (the one loss: ``None`` inside an object
 column comes back as ``pd.NA``, as built frames have it, JSON having a single
@@ -141,6 +144,27 @@ def _encode_json(series: pd.Series) -> Any:
     return pd.array([encode(value) for value in series.tolist()], dtype=STRING_DTYPE)
 
 
+def _exact_list(kind: pa.DataType) -> bool:
+    """A list type whose values come back from Arrow exactly as they went in."""
+    if not pa.types.is_list(kind):
+        return False
+    inner = kind.value_type
+    return _exact_list(inner) or inner in (pa.string(), pa.int64(), pa.bool_(), pa.null())
+
+
+def _native(series: pd.Series) -> pa.Array | None:
+    """An object column of lists as an Arrow list array, when that is exact; else None."""
+    values = series.to_numpy(dtype=object)
+    # Tuples and arrays would come back as lists: only lists go native.
+    if not all(type(v) is list for v in values if v is not None and v is not pd.NA):
+        return None
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    return array if _exact_list(array.type) else None
+
+
 def store(
     df: pd.DataFrame, base_url: str, run_slug: str, options_key: str = "", *, account: str
 ) -> Path:
@@ -168,8 +192,12 @@ def store(
     if not df.columns.is_unique or not all(isinstance(name, str) for name in df.columns):
         raise ValueError("Only frames with unique string column names can be cached.")
     check_json_safe(df.attrs, "df.attrs")
-    json_columns = [name for name, series in df.items() if series.dtype == object]
+    objects = [name for name, series in df.items() if series.dtype == object]
+    native = {name: array for name in objects if (array := _native(df[name])) is not None}
+    json_columns = [name for name in objects if name not in native]
     encoded = df.assign(**{cast(str, name): _encode_json(df[name]) for name in json_columns})
+    # Placeholders, replaced by the Arrow lists once the table is made.
+    encoded = encoded.assign(**{cast(str, name): None for name in native})
     encoded.attrs = {}  # kept in the cache's own record instead, see below
     record = {
         "format": _FORMAT,
@@ -178,9 +206,12 @@ def store(
         "run_slug": run_slug,
         "options_key": options_key,
         "json_columns": json_columns,
+        "native_columns": list(native),
         "attrs": df.attrs,
     }
     table = pa.Table.from_pandas(encoded, preserve_index=None)
+    for name, array in native.items():
+        table = table.set_column(table.schema.get_field_index(name), name, array)
     metadata = {**(table.schema.metadata or {}), _META_KEY: json.dumps(record).encode()}
     table = table.replace_schema_metadata(metadata)
 
@@ -204,7 +235,13 @@ def _read(
     )
     if found != expected:
         return None
-    df: pd.DataFrame = table.to_pandas()
+    native = {name: table.column(name) for name in record.get("native_columns", [])}
+    names = table.column_names
+    df: pd.DataFrame = table.drop_columns(list(native)).to_pandas()
+    for name, column in native.items():
+        values = (pd.NA if value is None else value for value in column.to_pylist())
+        array = pd.Series(object_array(values, len(df)), index=df.index, dtype=object)
+        df.insert(names.index(name), name, array)
     for name in record["json_columns"]:
         texts = df[name].tolist()
         # A missing value is pd.NA, as FrameBuilder leaves it in object columns.

@@ -20,6 +20,7 @@ anything else             ``object`` (the values exactly as sent)
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -40,6 +41,8 @@ __all__ = [
     "is_missing",
     "object_array",
     "parse_iso_datetimes",
+    "python_kind",
+    "with_arrow_dtypes",
     "text_array",
     "utc_array",
 ]
@@ -61,6 +64,25 @@ PANDAS_DTYPES: dict[type, Any] = {
     float: pd.Float64Dtype(),
     bool: pd.BooleanDtype(),
 }
+
+@functools.cache
+def python_kind(arrow_type: pa.DataType) -> type:
+    """The Python type a JSON value decoded to ``arrow_type`` has (``dict`` for a struct).
+
+    Raises:
+        TypeError: A type the JSON decoder never gives.
+    """
+    if pa.types.is_null(arrow_type):
+        return type(None)
+    if pa.types.is_struct(arrow_type):
+        return dict
+    if pa.types.is_list(arrow_type):
+        return list
+    for kind, known in ARROW_TYPES.items():
+        if arrow_type == known:
+            return kind
+    raise TypeError(f"no Python kind for Arrow type {arrow_type}")
+
 
 # ISO 8601 styles; a column converts only when all its values share one of them,
 # so "2024-01-05" next to "2024-01-05T10:00" (or naive next to offset) stays text.
@@ -220,3 +242,23 @@ def check_json_safe(value: Any, path: str) -> None:
         f"{path} is a {type(value).__name__}; only str, int, float, bool, None,"
         " lists and dicts are allowed (convert datetimes with .isoformat())."
     )
+
+
+def with_arrow_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every column an ``ArrowDtype`` (pandas' ``dtype_backend="pyarrow"``).
+
+    A column Arrow cannot hold as one type (lists next to text, say) stays ``object``;
+    ``df.attrs`` are kept.
+    """
+    out = {}
+    for name, series in df.items():
+        try:
+            array = pa.array(series.array, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            out[name] = series
+            continue
+        out[name] = pd.Series(pd.arrays.ArrowExtensionArray(array), index=df.index, copy=False)
+    converted = pd.DataFrame(out, index=df.index, copy=False)
+    converted.columns = df.columns
+    converted.attrs = df.attrs
+    return converted

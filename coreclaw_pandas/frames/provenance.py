@@ -12,10 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..models import ATTRS_KEY
+from .. import _clock
+from ..models import ATTRS_KEY, Run
 from .dtypes import check_json_safe
 
-__all__ = ["PROVENANCE_KEYS", "provenance_of", "set_provenance"]
+__all__ = ["PROVENANCE_KEYS", "provenance_of", "run_provenance", "set_provenance"]
 
 #: Keys the package records under ``df.attrs["coreclaw"]``.
 PROVENANCE_KEYS = tuple(
@@ -54,3 +55,23 @@ def provenance_of(df: pd.DataFrame) -> dict[str, Any]:
     """The provenance recorded on ``df`` (a copy), or ``{}`` for a frame made elsewhere."""
     info = df.attrs.get(ATTRS_KEY)
     return dict(info) if isinstance(info, Mapping) else {}
+
+
+def run_provenance(run: Run, rows: int, *, base_url: str, api_version: str) -> dict[str, Any]:
+    """The provenance of ``rows`` rows read from ``run`` now, for :func:`set_provenance`.
+
+    One definition for every reader (``results_df``, streams, the export path), so that
+    their frames carry the same keys.
+    """
+    return {
+        "run_slug": run.slug,
+        "scraper_slug": run.scraper_slug,
+        "worker_title": run.scraper_title,
+        "version": run.version,
+        "status": run.status.label,
+        "row_count": rows,
+        "usage": run.usage,
+        "fetched_at": _clock.utc_now().isoformat(timespec="seconds"),
+        "base_url": base_url,
+        "api_version": api_version,
+    }
