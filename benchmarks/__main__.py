@@ -18,6 +18,7 @@ from pathlib import Path
 from . import (
     batches,
     big_results,
+    big_scale,
     emulator,
     excel,
     imports,
@@ -49,6 +50,7 @@ CASES: dict[str, Callable[[Context], CaseResult]] = {
     batches.NAME: batches.run,
     live.NAME: live.run,
     big_results.NAME: big_results.run,
+    big_scale.NAME: big_scale.run,
 }
 DEFAULT_LATENCY_MS = 50.0
 RESULTS_DIR = ROOT / "benchmarks" / "results"
