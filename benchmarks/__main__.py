@@ -19,6 +19,7 @@ from . import (
     batches,
     big_results,
     big_scale,
+    crossover,
     emulator,
     excel,
     imports,
@@ -51,6 +52,7 @@ CASES: dict[str, Callable[[Context], CaseResult]] = {
     live.NAME: live.run,
     big_results.NAME: big_results.run,
     big_scale.NAME: big_scale.run,
+    crossover.NAME: crossover.run,
 }
 DEFAULT_LATENCY_MS = 50.0
 RESULTS_DIR = ROOT / "benchmarks" / "results"
