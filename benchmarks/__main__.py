@@ -18,6 +18,8 @@ from pathlib import Path
 from . import (
     batches,
     big_results,
+    big_scale,
+    crossover,
     emulator,
     excel,
     imports,
@@ -49,6 +51,8 @@ CASES: dict[str, Callable[[Context], CaseResult]] = {
     batches.NAME: batches.run,
     live.NAME: live.run,
     big_results.NAME: big_results.run,
+    big_scale.NAME: big_scale.run,
+    crossover.NAME: crossover.run,
 }
 DEFAULT_LATENCY_MS = 50.0
 RESULTS_DIR = ROOT / "benchmarks" / "results"

@@ -3,8 +3,8 @@
 A remote platform costs the client no CPU time; an emulator in the client's own
 process would, and on a GIL it would slow every client alike. So the benchmarks
 talk to an emulator in a child process, whose knobs they turn over a pipe: the
-child reads one command per line on stdin (``latency <ms>``, ``quit``) and answers
-``ok`` once it is applied.
+child reads one command per line on stdin (``latency <ms>``, ``grow <slug> <rows>``,
+``quit``) and answers ``ok`` once it is applied.
 
 Run by :class:`RemoteEmulator`; ``python -m benchmarks._server`` is the child.
 """
@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,60 @@ class RemoteEmulator:
             raise RuntimeError(f"the catalogue run stored {run.results} rows, not {rows}")
         return run.slug
 
+    def store_cycled_catalogue(self, rows: int, *, base_rows: int = 100_000) -> str:
+        """A finished run of ``rows`` rows: a stored catalogue run, its rows repeated.
+
+        The catalogue Worker stops at 5,000,000 rows, and ten million stored rows would
+        hold about 10 GB in the emulator. Here row ``i`` is stored row ``i % base_rows``
+        with its own row id, made when its page is served (see :class:`CycledRows`).
+        """
+        slug = self.store_catalogue(min(rows, base_rows))
+        if rows > base_rows:
+            self._command(f"grow {slug} {rows}")
+        return slug
+
+
+class CycledRows(Sequence[bytes]):
+    """``rows`` rows made on demand from ``base`` (a finished run's stored rows).
+
+    Row ``i`` is ``base[i % len(base)]`` with the id the emulator would give row ``i``
+    (stored rows start with the 64-hex id, see the emulator's ``exports``), so the
+    client sees as many distinct ids as rows.
+    """
+
+    _ID_START = len('{"__coreclaw_data_id__":"')
+
+    def __init__(self, slug: str, base: list[bytes], rows: int) -> None:
+        self._slug, self._base, self._rows = slug, base, rows
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def _row(self, index: int) -> bytes:
+        from coreclaw_pandas.emulator.backend.ids import data_id
+
+        row = self._base[index % len(self._base)]
+        start = self._ID_START
+        return row[:start] + data_id(self._slug, index).encode() + row[start + 64 :]
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(self._rows))]
+        if index < 0:
+            index += self._rows
+        if not 0 <= index < self._rows:
+            raise IndexError(index)
+        return self._row(index)
+
+
+def _grow(emu: Any, slug: str, rows: int) -> None:
+    # Benchmarks only: the emulator offers no way to store a run past its Worker's cap.
+    state = emu._app.state
+    with state.lock:
+        run = state.runs[slug]
+        run.rows = CycledRows(slug, list(run.rows), rows)
+        run.counted = rows
+
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process, in MB (Linux ``/proc``); NaN elsewhere."""
@@ -153,6 +208,10 @@ def _serve(latency_ms: float) -> None:
                 break
             if command == "latency":
                 emu.configure(latency_ms=float(value))
+                print("ok", flush=True)
+            elif command == "grow":
+                slug, rows = value.split()
+                _grow(emu, slug, int(rows))
                 print("ok", flush=True)
             else:
                 print(f"unknown command {command!r}", flush=True)
