@@ -53,11 +53,14 @@ def test_abort_stops_the_running_runs(client, tmp_path):
     done: list[cc.Batch] = []
     worker = threading.Thread(target=lambda: done.append(cc.run_batch(SLOW, inputs, **options)))
     worker.start()
-    wait_for(lambda: client.runs_page()[0] == 2)
+    # Both starts recorded in the ledger, not only made: abort() stops the runs it knows.
+    view = cc.run_batch(SLOW, inputs, wait=False, **options)
+    wait_for(lambda: view.status["run_slug"].notna().all(), limit=300)
 
-    cc.run_batch(SLOW, inputs, wait=False, **options).abort()
-    worker.join(timeout=60)
+    view.abort()
+    worker.join(timeout=300)  # a bound for a stuck test on a loaded machine, not a timing
 
+    assert not worker.is_alive(), "the batch still waits on its runs after abort()"
     assert list(done[0].status["status"]) == ["failed", "failed"]
 
 
