@@ -15,7 +15,7 @@ from .. import _config
 from ..exceptions import ConfigurationError, InputError
 from ..models import WorkerSummary
 from ..tasks import QueueItem, Schedule, Task
-from . import starts
+from . import replies, starts
 from .starts import require_slug
 from .transport import Transport
 from .v2_tasks import SCHEDULE_OFF, V2Tasks, wrap_input
@@ -232,14 +232,9 @@ class TaskCalls:
         require_slug("scraper_slug", scraper_slug)
         worker = self.worker(scraper_slug)
         version, merged, built = starts.prepare(worker, custom, system=system, version=version)
-        body: dict[str, Any] = {
-            "is_async": True,
-            "input": {"parameters": {"system": merged, "custom": built}},
-        }
+        body = replies.start_body(merged, built, is_async=True, callback_url=callback_url)
         if version and version.lower() != "latest":
             body["version"] = version
-        if callback_url:
-            body["callback_url"] = callback_url
         return wire.queue_run(scraper_slug, body)
 
     def queue_page(
