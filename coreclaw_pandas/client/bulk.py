@@ -57,11 +57,9 @@ class _TableReader(PageReader):
         if not clean or capped or page.row_count < self._wanted(page.page_index):
             return None
         self.was_full = page.row_count >= self.size
-        for key in page.ids:
-            if key is None:
-                self.tally.without_id += 1
-            else:
-                self._seen.add(key)
+        keys = [key for key in page.ids if key is not None]
+        self.tally.without_id += page.row_count - len(keys)
+        self._seen.update(keys)
         self.tally.rows += page.row_count
         return page
 

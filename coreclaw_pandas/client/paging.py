@@ -21,6 +21,7 @@ from .. import _clock, _config
 from ..exceptions import InvalidRequestError
 from ..models import ID_COLUMN, ResultPage, Run, RunStatus
 from .polling import failure_reason
+from .seen import SeenIds
 from .wire import Wire
 
 
@@ -145,7 +146,7 @@ class PageReader:
         self.size = 0
         self.was_full = False
         self._total = 0
-        self._seen: set[Any] = set()
+        self._seen = SeenIds()
 
     def learn(self, total: int) -> None:
         """Raise the known total (a running run grows while it is read)."""

@@ -1,26 +1,29 @@
-"""Result-page calls sent through urllib3 directly, their successful replies kept as bytes.
+"""Result-page calls sent by ``http.client``, their successful replies kept as bytes.
 
-Used by the bulk reader (:mod:`.bulk`). At thousands of pages a second, ``requests``'
-per-call overhead was the largest single cost of a read (issue 19's profile: 10 of 37
-CPU-seconds for a million rows), so these calls skip it. Retries, the reply deadline,
-the size cap and the key's handling follow :mod:`.transport`, whose
-:class:`~.transport.KeyAuth` signs each call; the CA bundle is the one ``requests`` uses.
-A client built with its own ``requests`` session (proxies, certificates), or with a
-proxy set in the environment, sends every page through the transport instead.
+Used by the bulk reader (:mod:`.bulk`). At thousands of pages a second, the per-call
+overhead of an HTTP library is the largest single cost of a read: ``requests`` took
+10 of 37 CPU-seconds for a million rows (issue 19's profile), and urllib3 alone still
+0.55 ms of CPU a page against 0.13 ms for ``http.client`` on one kept-alive connection
+per fetching thread. Retries, the reply deadline, the size cap and the key's handling
+follow :mod:`.transport`, whose :class:`~.transport.KeyAuth` signs each call; HTTPS
+checks certificates against the CA bundle ``requests`` uses. A client built with its
+own ``requests`` session (proxies, certificates), or with a proxy set in the
+environment, sends every page through the transport instead.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
+import ssl
+import threading
 import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from urllib.request import getproxies, proxy_bypass
 
-import urllib3
-from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import MaxRetryError
 
 from .. import _config
@@ -28,7 +31,7 @@ from ..exceptions import TransportError
 from ..models import ResultPage
 from . import envelope, replies
 from .transport import Transport
-from .window import MAX_IN_FLIGHT, InFlight
+from .window import InFlight
 from .wire import PageRequest
 
 __all__ = ["RawPages", "parsed_page"]
@@ -36,6 +39,8 @@ __all__ = ["RawPages", "parsed_page"]
 #: A reply whose envelope opens with ``"code": 0`` is a success whatever follows; anything
 #: else (another key order, an error) is read by :mod:`.envelope` as every call is.
 _SUCCESS = re.compile(rb'\s*\{\s*"code"\s*:\s*0\s*[,}]')
+#: What a kept-alive connection the server has meanwhile closed raises on its next use.
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 class _Headers:
@@ -67,22 +72,12 @@ class RawPages:
     def __init__(self, http: Transport, window: InFlight) -> None:
         self._http = http
         self._window = window
-        # The CA bundle requests would use: its environment variables, else certifi's.
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        bundle = bundle or http.ca_bundle
-        folder = os.path.isdir(bundle)
-        self._pool = urllib3.PoolManager(
-            num_pools=2,
-            maxsize=MAX_IN_FLIGHT + 4,
-            block=False,
-            ca_certs=None if folder else bundle,
-            ca_cert_dir=bundle if folder else None,
-        )
+        self._connections = _Connections(http.base_url, http.ca_bundle)
         self._direct = _direct(http.base_url) and not http.custom_session
 
     def close(self) -> None:
-        """Close pooled connections."""
-        self._pool.clear()
+        """Close the kept-alive connections."""
+        self._connections.close()
 
     def fetch(self, request: PageRequest) -> bytes | ResultPage:
         """The page: the reply's bytes when it is a plain success, else a parsed page.
@@ -118,9 +113,9 @@ class RawPages:
 
     def _attempt(self, request: PageRequest) -> bytes | ResultPage:
         endpoint = f"{request.method} {request.path}"
-        url = self._http.base_url + request.path
+        target = self._connections.prefix + request.path
         if request.params:
-            url += "?" + urlencode(request.params)
+            target += "?" + urlencode(request.params)
         headers = {"User-Agent": self._http.user_agent, "Accept": "application/json"}
         body = None
         if request.body is not None:
@@ -131,13 +126,19 @@ class RawPages:
         auth(_Headers(headers))  # type: ignore[arg-type]  # KeyAuth only sets .headers
         timeout = self._http.timeout
         started = time.monotonic()
+        lost = None
         try:
-            status, content, retry_after = self._send(request.method, url, body, headers, timeout)
-        except (Urllib3Error, OSError) as exc:
-            # The error must not carry this frame: its locals hold the signed headers.
-            raise _Retryable(_lost(endpoint, exc)) from None
+            status, content, retry_after = self._send(
+                request.method, target, body, headers, timeout
+            )
+        except (http.client.HTTPException, OSError) as exc:
+            lost = _lost(endpoint, exc)
         finally:
             headers.clear()
+        if lost is not None:
+            # Raised outside the handler, so it chains to no frame of the send: those held
+            # the signed headers (http.client's own, as the bytes it was sending).
+            raise _Retryable(lost)
         content = auth.redact(content)
         if 200 <= status < 300 and _SUCCESS.match(content):
             self._window.record(time.monotonic() - started)
@@ -154,44 +155,125 @@ class RawPages:
         raise reply.error
 
     def _send(
-        self, method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
+        self, method: str, target: str, body: bytes | None, headers: dict[str, str], timeout: float
+    ) -> tuple[int, bytes, float | None]:
+        try:
+            return self._exchange(method, target, body, headers, timeout)
+        except BaseException:
+            # Part of a reply may be unread: the connection cannot carry another call.
+            self._connections.drop()
+            raise
+
+    def _exchange(
+        self, method: str, target: str, body: bytes | None, headers: dict[str, str], timeout: float
     ) -> tuple[int, bytes, float | None]:
         # One deadline for the whole reply, as the transport has: a server trickling a
         # byte a second must not hold the read for ever.
         deadline = time.monotonic() + timeout
-        resp = self._pool.request(
-            method,
-            url,
-            body=body,
-            headers=headers,
-            preload_content=False,
-            redirect=False,  # APIs do not redirect; following one could carry the key away
-            retries=False,
-            timeout=urllib3.Timeout(connect=_config.CONNECT_TIMEOUT, read=timeout),
-        )
+        url = f"{self._http.base_url}{target[len(self._connections.prefix) :]}"
+        conn, reused = self._connections.get(timeout)
         try:
-            limit = _config.MAX_REPLY_BYTES
-            declared = envelope.as_int(resp.headers.get("Content-Length"))
-            if declared is not None and declared > limit:
-                raise envelope.too_large(url, f"declared {declared:,} bytes", limit)
-            chunks, size = [], 0
-            while True:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("no whole reply in time")
-                chunk = resp.read1(1 << 17)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > limit:
-                    raise envelope.too_large(url, f"sent more than {limit:,} bytes", limit)
-        except BaseException:
-            resp.close()
-            raise
-        resp.release_conn()
+            conn.request(method, target, body=body, headers=headers)
+            resp = conn.getresponse()
+        except _STALE:
+            if not reused:
+                raise
+            # The server closed the kept-alive connection while it was idle: nothing of
+            # this call reached it, so a new connection sends it once.
+            self._connections.drop()
+            conn, _ = self._connections.get(timeout)
+            conn.request(method, target, body=body, headers=headers)
+            resp = conn.getresponse()
+        limit = _config.MAX_REPLY_BYTES
+        declared = envelope.as_int(resp.getheader("Content-Length"))
+        if declared is not None and declared > limit:
+            raise envelope.too_large(url, f"declared {declared:,} bytes", limit)
+        chunks, size = [], 0
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no whole reply in time")
+            # read1() returns what has arrived; read() would wait for a whole megabyte.
+            chunk = resp.read1(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise envelope.too_large(url, f"sent more than {limit:,} bytes", limit)
+        resp.read()  # nothing is left; this marks the reply done, so the connection is free
+        if resp.will_close:
+            self._connections.drop()
         # Seconds only: the platform and its proxies send no HTTP dates here.
-        wait = envelope.as_int(resp.headers.get("Retry-After"))
+        wait = envelope.as_int(resp.getheader("Retry-After"))
         return resp.status, b"".join(chunks), float(wait) if wait is not None else None
+
+
+class _Connections:
+    """One kept-alive connection to the API's host per fetching thread.
+
+    ``http.client`` follows no redirect (one could carry the key away) and sends
+    nothing but what it is given.
+
+    Args:
+        base_url: The API root; its path prefix is kept in :attr:`prefix`.
+        ca_bundle: Certificates for HTTPS: a file or a folder.
+    """
+
+    def __init__(self, base_url: str, ca_bundle: str) -> None:
+        parts = urlsplit(base_url)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or ""
+        self._port = parts.port
+        self.prefix = parts.path.rstrip("/")
+        self._context: ssl.SSLContext | None = None
+        if self._https:
+            # The bundle requests would use: its environment variables, else certifi's.
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            bundle = bundle or ca_bundle
+            folder = os.path.isdir(bundle)
+            self._context = ssl.create_default_context(
+                cafile=None if folder else bundle, capath=bundle if folder else None
+            )
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set[http.client.HTTPConnection] = set()
+
+    def get(self, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+        """This thread's connection, and whether it was used before."""
+        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn, True
+        if self._https:
+            conn = http.client.HTTPSConnection(
+                self._host, self._port, timeout=_config.CONNECT_TIMEOUT, context=self._context
+            )
+        else:
+            conn = http.client.HTTPConnection(
+                self._host, self._port, timeout=_config.CONNECT_TIMEOUT
+            )
+        conn.connect()
+        assert conn.sock is not None  # connect() made it
+        conn.sock.settimeout(timeout)  # connects wait CONNECT_TIMEOUT, reads the call's
+        self._local.conn = conn
+        with self._lock:
+            self._open.add(conn)
+        return conn, False
+
+    def drop(self) -> None:
+        """Close this thread's connection (after an error, or a server's ``close``)."""
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with self._lock:
+                self._open.discard(conn)
+            conn.close()
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._lock:
+            conns, self._open = list(self._open), set()
+        for conn in conns:
+            conn.close()
 
 
 def _direct(base_url: str) -> bool:
@@ -205,7 +287,7 @@ def _direct(base_url: str) -> bool:
 
 
 def _lost(endpoint: str, exc: BaseException) -> TransportError:
-    timed_out = isinstance(exc, (urllib3.exceptions.TimeoutError, TimeoutError))
+    timed_out = isinstance(exc, TimeoutError)  # socket.timeout is TimeoutError too
     what = "got no answer in time" if timed_out else "lost the connection"
     return TransportError(
         f"{endpoint} {what} ({type(exc).__name__}). Check the network and "

@@ -63,6 +63,7 @@ class PageDecoder:
 
     def __init__(self) -> None:
         self._hint: pa.Schema | None = None
+        self._read_as: pa.Schema | None = None
         self._lock = threading.Lock()
         self.pages = 0
         self.refused = 0
@@ -127,7 +128,9 @@ class PageDecoder:
         if _has_timestamp(table.schema.types):
             table = self._read(data, _texts_for_timestamps(table.schema))
         with self._lock:
-            self._hint = _without_nulls(table.schema)
+            if hint is None or not table.schema.equals(self._read_as):
+                # Walking a wide schema costs about 2 ms: once per change, not per batch.
+                self._read_as, self._hint = table.schema, _without_nulls(table.schema)
         return _pages(table, requests)
 
 
