@@ -168,6 +168,13 @@ class App:
         self.deliveries = Deliveries()
         self._lock = threading.Lock()
         self.base_url = ""
+        # The base URL the cached addresses were worked out for, then those addresses.
+        self._addresses: tuple[str | None, int | None, frozenset[str], frozenset[str]] = (
+            None,
+            None,
+            frozenset(),
+            frozenset(),
+        )
 
     # Helpers the routes use ----------------------------------------------
 
@@ -188,13 +195,21 @@ class App:
         """
         return self.base_url
 
+    def _own_addresses(self) -> tuple[int | None, frozenset[str], frozenset[str]]:
+        """``(port, Host values, Origin values)`` naming this emulator; kept per base URL."""
+        cached, base_url = self._addresses, self.base_url
+        if cached[0] != base_url:
+            own = urlsplit(base_url)
+            port = own.port
+            names = {name for name in (*LOCAL_NAMES, own.netloc.rpartition(":")[0]) if name}
+            origins = frozenset(f"http://{name}:{port}" for name in names)
+            hosts = {f"{name}:{port}" for name in names} | (names if port == 80 else set())
+            cached = self._addresses = (base_url, port, frozenset(hosts), origins)
+        return cached[1], cached[2], cached[3]
+
     def _foreign(self, request: Request) -> str | None:
         """Why the request must come from another site than this emulator's, or None."""
-        own = urlsplit(self.base_url)
-        port = own.port
-        names = {name for name in (*LOCAL_NAMES, own.netloc.rpartition(":")[0]) if name}
-        origins = {f"http://{name}:{port}" for name in names}
-        hosts = {f"{name}:{port}" for name in names} | (names if port == 80 else set())
+        port, hosts, origins = self._own_addresses()
         host = (request.headers.get("Host") or "").strip().lower()
         if host not in hosts:
             return (
@@ -250,15 +265,17 @@ class App:
                 return Response(200, wire.success_bytes({"note": "." * 256}), action=fault.kind)
         if path.startswith("/api/"):
             self.limiter.per_second = self.settings.rate_limit
-            key = v2.credential(request) if on_v2 else request.credential()
-            caller = (
-                hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
-                if key
-                else f"ip:{request.client}"
-            )
-            wait = self.limiter.check(caller)
-            if wait is not None:
-                return wire.rate_limited(wait if self.settings.retry_after else None)
+            # Without a limit there is nothing to count, so no caller to work out.
+            if self.limiter.per_second:
+                key = v2.credential(request) if on_v2 else request.credential()
+                caller = (
+                    hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+                    if key
+                    else f"ip:{request.client}"
+                )
+                wait = self.limiter.check(caller)
+                if wait is not None:
+                    return wire.rate_limited(wait if self.settings.retry_after else None)
         response = self._route(request, on_v2)
         if fault is not None and fault.kind == "server_error_after":
             return wire.server_error()

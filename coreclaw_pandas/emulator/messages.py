@@ -88,6 +88,40 @@ class Response:
     action: str | None = None
 
 
+#: Recently encoded ``headers`` lists: ``(compact, copy of the list, encoded bytes)``.
+#: A run's columns rarely change while its pages are read; the tuple is replaced whole,
+#: never changed, so readers on other threads need no lock.
+_HEADER_TEXTS: tuple[tuple[bool, list[dict[str, str]], bytes], ...] = ()
+#: Distinct column lists kept, most recent first.
+_HEADER_TEXTS_LIMIT = 16
+
+
+def page_head(count: int, headers: list[dict[str, str]], *, compact: bool) -> bytes:
+    """A result page's opening ``{"count": N, "headers": [...]``, without its closing brace.
+
+    The bytes are those of ``json.dumps({"count": count, "headers": headers},
+    ensure_ascii=False)`` (``separators=(",", ":")`` when ``compact``) less the last
+    ``}``; the encoded headers are kept, as the same run's pages repeat them.
+    """
+    global _HEADER_TEXTS
+    for kept_compact, kept, kept_text in _HEADER_TEXTS:
+        if kept_compact is compact and kept == headers:
+            text = kept_text
+            break
+    else:
+        separators = (",", ":") if compact else (", ", ": ")
+        text = json.dumps(headers, ensure_ascii=False, separators=separators).encode()
+        # Only text is kept: 1 == True == 1.0 would let one list stand for another.
+        if all(
+            type(k) is str and type(v) is str for header in headers for k, v in header.items()
+        ):
+            copy = [dict(header) for header in headers]
+            _HEADER_TEXTS = ((compact, copy, text), *_HEADER_TEXTS[: _HEADER_TEXTS_LIMIT - 1])
+    if compact:
+        return b'{"count":%d,"headers":%b' % (count, text)
+    return b'{"count": %d, "headers": %b' % (count, text)
+
+
 def money(value: Decimal) -> str:
     """Format USD as both API versions do: a decimal string with at least four decimals."""
     text = f"{value.quantize(Decimal('0.000001')):f}".rstrip("0")

@@ -6,10 +6,11 @@ The emulator is built in layers; a part may import only parts of a lower layer
     workers <- backend <- v1, v2 <- app <- server <- control <- __init__, __main__
 
 ``messages``, ``params``, ``faults`` and ``demo_site`` are leaves that ``app``, ``v1``
-and ``v2`` use; they sit above the backend. Parts of the same layer never import each
-other, so v1 and v2 stay independent. Nothing under ``coreclaw_pandas/emulator/``
-imports the client side or any third-party library: the emulator is an independent
-oracle of the wire contract and runs on the standard library alone.
+and ``v2`` use, ``request_head`` one that ``server`` uses; they sit above the backend.
+Parts of the same layer never import each other, so v1 and v2 stay independent. Nothing
+under ``coreclaw_pandas/emulator/`` imports the client side or any third-party library:
+the emulator is an independent oracle of the wire contract and runs on the standard
+library alone.
 
 Imports under ``if TYPE_CHECKING:`` are exempt: they never run, and the routes name
 ``App`` only in annotations.
@@ -40,6 +41,7 @@ LAYERS: dict[str, int] = {
     "faults": 2,
     "callbacks": 2,
     "demo_site": 2,
+    "request_head": 2,
     "v1": 3,
     "v2": 3,
     "app": 4,

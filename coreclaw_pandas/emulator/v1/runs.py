@@ -17,7 +17,7 @@ from ..backend.engine import BalanceTooLow, TooManyRuns
 from ..backend.ids import SlugKind
 from ..backend.state import Run, RunStatus
 from ..backend.validation import check_custom, check_system, short
-from ..messages import Request, Response
+from ..messages import Request, Response, page_head
 from ..workers.base import WorkerSpec
 from .wire import STATUS_BY_CODE, STATUS_CODES, ApiError, invalid, ok, raw_ok, summary
 
@@ -97,10 +97,9 @@ def _results_bytes(
     start = faults.page_start(fault, (index - 1) * size, size)
     count, headers, rows = app.state.page(run, start, size)
     rows = faults.page_rows(fault, rows)
-    head = json.dumps({"count": count, "headers": headers}, ensure_ascii=False)[:-1].encode()
     return b"".join(
         (
-            head,
+            page_head(count, headers, compact=False),
             b',"list":[',
             b",".join(rows),
             f'],"page_index":{index},"page_size":{size}}}'.encode(),

@@ -92,7 +92,8 @@ def rate_limited(retry_after: float | None) -> Response:
 
 def raw_ok(data: bytes) -> Response:
     """Return a success reply around ``data``, already encoded as JSON bytes."""
-    return Response(200, b'{"code":0,"message":"success","data":' + data + b"}")
+    # One join: ``a + data + b`` copies a big page twice, through a fresh allocation each time.
+    return Response(200, b"".join((b'{"code":0,"message":"success","data":', data, b"}")))
 
 
 def summary(run: Run) -> dict[str, Any]:

@@ -132,19 +132,11 @@ def _decode(path_params: dict[str, str]) -> dict[str, str]:
 def _match(path: str) -> tuple[dict[str, Route], dict[str, str]] | None:
     parts = path.split("/")
     # Table order matters: literal segments ("last") come before placeholders.
-    for pattern, operations in ROUTES:
-        if len(pattern) != len(parts):
-            continue
-        found: dict[str, str] = {}
-        for want, got in zip(pattern, parts, strict=True):
-            if want.startswith("{"):
-                if not got:
-                    break
-                found[want[1:-1]] = got
-            elif want != got:
-                break
-        else:
-            return operations, found
+    for literals, placeholders, operations in _BY_LENGTH.get(len(parts), ()):
+        if all(parts[i] == want for i, want in literals) and all(
+            parts[i] for i, _ in placeholders
+        ):
+            return operations, {name: parts[i] for i, name in placeholders}
     return None
 
 
@@ -248,3 +240,25 @@ def _routes() -> list[tuple[tuple[str, ...], dict[str, Route]]]:
 
 
 ROUTES = _routes()
+#: ``(index, text)`` pairs: a pattern's literal segments, or its placeholders' names.
+_Segments = tuple[tuple[int, str], ...]
+
+
+def _by_length() -> dict[int, list[tuple[_Segments, _Segments, dict[str, Route]]]]:
+    """``ROUTES`` by segment count, each pattern split into literal and placeholder segments.
+
+    A path is compared only with patterns of its own length, in table order; a pattern
+    matches when every literal segment is equal and every placeholder is non-empty.
+    """
+    table: dict[int, list[tuple[_Segments, _Segments, dict[str, Route]]]] = {}
+    for pattern, operations in ROUTES:
+        # Last segments first: they tell the patterns apart, the "/api/v2" prefix never does.
+        literals = tuple(
+            (i, want) for i, want in reversed(list(enumerate(pattern))) if not want.startswith("{")
+        )
+        names = tuple((i, want[1:-1]) for i, want in enumerate(pattern) if want.startswith("{"))
+        table.setdefault(len(pattern), []).append((literals, names, operations))
+    return table
+
+
+_BY_LENGTH = _by_length()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..backend.regions import DEFAULT_REGION
 from ..backend.state import Account, LogEntry, Run, RunStatus, Task
-from ..messages import Response, money
+from ..messages import Response, money, page_head
 from ..workers.base import WorkerSpec
 
 if TYPE_CHECKING:
@@ -147,7 +147,8 @@ def success_bytes(data: Any, request_id: str | None = None) -> bytes:
 
 
 def _raw_success(data: bytes, request_id: str) -> bytes:
-    return b'{"code":0,"message":"success","data":' + data + _tail(request_id)
+    # One join: ``a + data + b`` copies a big page twice, through a fresh allocation each time.
+    return b"".join((b'{"code":0,"message":"success","data":', data, _tail(request_id)))
 
 
 def ok(data: Any) -> Response:
@@ -292,8 +293,7 @@ def results_bytes(
     count: int, headers: list[dict[str, str]], rows: list[bytes], page_index: int, page_size: int
 ) -> bytes:
     """Encode ``{count, headers, list, page_index, page_size}`` around stored row bytes."""
-    text = json.dumps({"count": count, "headers": headers}, ensure_ascii=False, separators=_COMPACT)
-    head = text[:-1].encode()
+    head = page_head(count, headers, compact=True)
     tail = f'],"page_index":{page_index},"page_size":{page_size}}}'.encode()
     return b"".join((head, b',"list":[', b",".join(rows), tail))
 
