@@ -16,25 +16,25 @@ period with no run found is marked ``skipped``, as the scheduler would mark it p
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .. import _clock
 from ..client import Client
-from ..exceptions import CoreClawError
+from ..exceptions import CoreClawError, RunStateError
 from .inputs import Job
 from .ledger import Entry, Ledger
 from .lookup import UNSETTLED, find_runs, history_hint, past_grace
 from .scheduler import ABORTED
 
-__all__ = ["AbortReport", "BatchAbortWarning", "abort_batch", "unsettled_message"]
+__all__ = ["AbortReport", "BatchAbortWarning", "abort_batch", "abort_warning"]
 
 #: How often the ledger and the run history are read while starts are in flight.
 _SETTLE_POLL_SECONDS = 0.25
 
 
 class BatchAbortWarning(UserWarning):
-    """``batch.abort()`` could not settle every start: some input may still have a run."""
+    """``batch.abort()`` left runs that may still be running: it names each and how to stop it."""
 
 
 @dataclass
@@ -45,18 +45,20 @@ class AbortReport:
         stopped: Run slugs asked to stop.
         skipped: Inputs' runs that will never start (their entries were pending).
         unsettled: Entries whose start may have made a run that nobody found.
+        not_stopped: Run slug -> why the platform could not be asked to stop it.
         events: One line per start settled from the run history.
     """
 
     stopped: list[str] = field(default_factory=list)
     skipped: int = 0
     unsettled: list[Entry] = field(default_factory=list)
+    not_stopped: dict[str, str] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
 
 
 def abort_batch(
     client: Client,
-    worker_slug: str,
+    worker_slug: Callable[[], str],
     jobs: Mapping[str, Job],
     ledger: Ledger,
     *,
@@ -66,13 +68,14 @@ def abort_batch(
 
     Args:
         client: The client.
-        worker_slug: The Worker's id, as run records name it.
+        worker_slug: Gives the Worker's id, as run records name it; called only when a
+            start needs settling, after the abort is recorded (it may read the network).
         jobs: The batch's jobs by job_id.
         ledger: The batch's ledger.
         timeout: Seconds to wait at most for starts in flight to settle.
 
     Returns:
-        The report; ``unsettled`` lists the starts that may still have a running run.
+        The report; ``unsettled`` and ``not_stopped`` say what may still be running.
     """
     report = AbortReport(skipped=ledger.stop_starting(_now(), err_msg=ABORTED))
     deadline = time.monotonic() + max(0.0, timeout)
@@ -86,29 +89,33 @@ def abort_batch(
         unsettled = [e for e in entries.values() if e.state in UNSETTLED]
         if unsettled:
             unsettled = _settle(client, worker_slug, jobs, ledger, unsettled, report)
-        if not unsettled or time.monotonic() >= deadline:
+        done = not unsettled and not report.not_stopped
+        if done or time.monotonic() >= deadline:
             report.unsettled = unsettled
             return report
         time.sleep(_SETTLE_POLL_SECONDS)
 
 
-def unsettled_message(worker_slug: str, report: AbortReport, batch_name: str) -> str:
-    """The warning for starts an abort could not settle: which inputs, how to look."""
-    lines = [
-        f"batch.abort() of batch {batch_name!r} could not tell whether {len(report.unsettled)} "
-        "start(s) made a run; such a run may still be running (and costing). Look for each "
-        "in the run history and stop it with cc.abort(run_slug):"
-    ]
+def abort_warning(worker_slug: str, report: AbortReport, batch_name: str) -> str | None:
+    """The warning for what an abort could not make sure of, or None when all is stopped."""
+    if not report.unsettled and not report.not_stopped:
+        return None
+    lines = [f"batch.abort() of batch {batch_name!r} left runs that may still be running "
+             "(and costing):"]  # fmt: skip
+    for slug, why in report.not_stopped.items():
+        lines.append(f"  run {slug}: not stopped ({why}); cc.abort({slug!r}) tries again")
     for entry in report.unsettled:
-        inputs = ", ".join(entry.input_ids)
-        lines.append(f"  input_id {inputs}: {history_hint(worker_slug, entry)}")
-    lines.append("batch.abort() again settles them once their run shows up in the history.")
+        lines.append(
+            f"  input_id {', '.join(entry.input_ids)}: its start may have made a run, not found "
+            f"yet; look with {history_hint(worker_slug, entry)}, stop it with cc.abort(run_slug)"
+        )
+    lines.append("batch.abort() again settles a start once its run shows up in the history.")
     return "\n".join(lines)
 
 
 def _settle(
     client: Client,
-    worker_slug: str,
+    worker_slug: Callable[[], str],
     jobs: Mapping[str, Job],
     ledger: Ledger,
     unsettled: list[Entry],
@@ -116,7 +123,7 @@ def _settle(
 ) -> list[Entry]:
     """Settle what the run history can; returns the entries still unsettled."""
     try:
-        found = find_runs(client, worker_slug, jobs, unsettled, ledger.claimed_runs())
+        found = find_runs(client, worker_slug(), jobs, unsettled, ledger.claimed_runs())
     except CoreClawError:
         found = {}  # the history is unreadable now: they stay unsettled (and are reported)
     left = []
@@ -148,11 +155,15 @@ def _settle(
 def _stop(client: Client, run_slug: str, report: AbortReport) -> None:
     if run_slug in report.stopped:
         return
-    report.stopped.append(run_slug)
     try:
         client.abort(run_slug)
-    except CoreClawError:
+    except RunStateError:
         pass  # it ended meanwhile: nothing to stop
+    except CoreClawError as exc:
+        report.not_stopped[run_slug] = str(exc)  # asked again on the next pass
+        return
+    report.not_stopped.pop(run_slug, None)
+    report.stopped.append(run_slug)
 
 
 def _now() -> float:

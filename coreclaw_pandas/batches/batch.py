@@ -18,7 +18,7 @@ import pandas as pd
 from .. import _clock, _warnings, api
 from ..client import Client
 from ..progress import CountBar
-from .abort import BatchAbortWarning, abort_batch, unsettled_message
+from .abort import BatchAbortWarning, abort_batch, abort_warning
 from .inputs import Job, build_jobs, default_ledger, input_table
 from .join import join_rows
 from .ledger import Entry, Ledger, default_file, ledger_path
@@ -169,14 +169,20 @@ class Batch:
             input_ids are in ``batch.may_be_running`` and a :class:`BatchAbortWarning`
             names them with the run-history call that finds their run.
         """
-        worker_slug = self._client.worker(self.scraper_slug).slug
         jobs = {job.job_id: job for job in self._jobs}
-        report = abort_batch(self._client, worker_slug, jobs, self._ledger, timeout=timeout)
+        report = abort_batch(
+            self._client,
+            lambda: self._client.worker(self.scraper_slug).slug,
+            jobs,
+            self._ledger,
+            timeout=timeout,
+        )
         self.events += report.events
         self.stopped = "aborted: batch.abort() was called; batch.retry() starts what never ran."
         self.may_be_running = [i for entry in report.unsettled for i in entry.input_ids]
-        if report.unsettled:
-            _warnings.warn(BatchAbortWarning(unsettled_message(worker_slug, report, self.ledger)))
+        message = abort_warning(self.scraper_slug, report, self.ledger)
+        if message:
+            _warnings.warn(BatchAbortWarning(message))
         return self
 
     # -- reading --------------------------------------------------------------------------

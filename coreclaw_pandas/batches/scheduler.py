@@ -30,7 +30,7 @@ from typing import Any
 
 from .. import _clock
 from ..client import Client
-from ..exceptions import APIError, CoreClawError, TransportError
+from ..exceptions import APIError, CoreClawError, RunStateError, TransportError
 from ..models import Run, RunStatus
 from .inputs import Job
 from .ledger import Entry, Ledger
@@ -232,8 +232,11 @@ class Scheduler:
             return
         try:
             self.client.abort(entry.run_slug)
-        except CoreClawError:
-            pass  # it ended meanwhile, or abort() stopped it first
+        except RunStateError:
+            pass  # it ended meanwhile
+        except CoreClawError as exc:
+            self.tally.events.append(f"could not stop run {entry.run_slug}: {exc}")
+            return
         self.tally.events.append(f"stopped run {entry.run_slug} of {entry.job_id}: its start "
                                  "was in flight when the batch was aborted")  # fmt: skip
 

@@ -125,8 +125,9 @@ def test_a_start_abort_cannot_settle_is_reported_then_stopped_by_the_batch(emu, 
     first = batch.view.status["input_id"].iloc[0]
 
     # No time to wait, and no run in the history yet: abort() cannot tell, and says so.
-    with pytest.warns(cc.BatchAbortWarning, match=re.escape(f"input_id {first}: {LOOK_UP}")):
+    with pytest.warns(cc.BatchAbortWarning, match=re.escape(f"input_id {first}: ")) as caught:
         batch.view.abort(timeout=0)
+    assert LOOK_UP in str(caught[0].message)
 
     assert batch.view.may_be_running == [first]
     assert list(batch.view.status["status"]) == ["unknown", "not started", "not started"]
@@ -137,6 +138,20 @@ def test_a_start_abort_cannot_settle_is_reported_then_stopped_by_the_batch(emu, 
     assert any("in flight when the batch was aborted" in event for event in done.events)
     runs = one_run_per_input(client, done)
     assert [r.status for r in runs] == [cc.RunStatus.FAILED]
+
+
+def test_a_run_the_platform_would_not_stop_is_reported(emu, client, tmp_path):
+    batch = Background(client, labels(1), ledger=tmp_path / "refused.sqlite", **LONG)
+    wait_for(lambda: batch.states()[0] == "started", limit=BOUND)
+    slug = batch.view.status["run_slug"].iloc[0]
+    emu.inject_fault("/api/v1/scraper/abort", "server_error", fraction=1.0)
+
+    with pytest.warns(cc.BatchAbortWarning, match=re.escape(f"run {slug}: not stopped")):
+        batch.view.abort(timeout=0)
+
+    emu.clear_faults()
+    batch.view.abort()  # again, and now the platform takes it
+    assert list(batch.join().status["status"]) == ["failed"]
 
 
 def test_inputs_an_abort_kept_from_starting_start_on_retry(client, tmp_path):
