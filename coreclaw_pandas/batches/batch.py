@@ -68,8 +68,9 @@ class Batch:
         limit: The limit of runs in flight used (given or learned), None if never needed.
         stopped: Why starting stopped early (budget, balance, abort), or "".
         events: What happened to starts whose outcome was unknown, in this session.
-        may_be_running: input_ids whose start the last ``abort()`` could not settle:
-            a run of theirs may still be running (the warning says how to find it).
+        may_be_running: input_ids that may still have a running run after the last
+            ``abort()``: a start it could not settle, or a run it could not stop (the
+            warning says how to find and stop each).
     """
 
     def __init__(
@@ -165,9 +166,10 @@ class Batch:
             timeout: Seconds to wait at most for starts in flight to settle.
 
         Returns:
-            The batch. A start still unsettled after ``timeout`` is never ignored: its
-            input_ids are in ``batch.may_be_running`` and a :class:`BatchAbortWarning`
-            names them with the run-history call that finds their run.
+            The batch. A start still unsettled after ``timeout``, or a run the platform
+            could not be asked to stop, is never ignored: its input_ids are in
+            ``batch.may_be_running`` and a :class:`BatchAbortWarning` names each with
+            the call that finds or stops its run.
         """
         jobs = {job.job_id: job for job in self._jobs}
         report = abort_batch(
@@ -179,7 +181,9 @@ class Batch:
         )
         self.events += report.events
         self.stopped = "aborted: batch.abort() was called; batch.retry() starts what never ran."
-        self.may_be_running = [i for entry in report.unsettled for i in entry.input_ids]
+        by_run = {e.run_slug: e for e in self._entries().values() if e.run_slug}
+        left = report.unsettled + [by_run[s] for s in report.not_stopped if s in by_run]
+        self.may_be_running = [i for entry in left for i in entry.input_ids]
         message = abort_warning(self.scraper_slug, report, self.ledger)
         if message:
             _warnings.warn(BatchAbortWarning(message))

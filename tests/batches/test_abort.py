@@ -148,6 +148,7 @@ def test_a_run_the_platform_would_not_stop_is_reported(emu, client, tmp_path):
 
     with pytest.warns(cc.BatchAbortWarning, match=re.escape(f"run {slug}: not stopped")):
         batch.view.abort(timeout=0)
+    assert batch.view.may_be_running == list(batch.view.status["input_id"])
 
     emu.clear_faults()
     batch.view.abort()  # again, and now the platform takes it
