@@ -55,7 +55,7 @@ from .api import (
     wait,
     worker,
 )
-from .batches import Batch, BatchInterrupted, batches_df, run_batch
+from .batches import Batch, BatchAbortWarning, BatchInterrupted, batches_df, run_batch
 from .client import Client, PollPolicy
 from .exceptions import (
     APIError,
@@ -189,6 +189,7 @@ __all__ = [
     "ErrorRowsError",
     "ErrorRowsWarning",
     "Batch",
+    "BatchAbortWarning",
     "BatchInterrupted",
     "batches_df",
     "run_batch",

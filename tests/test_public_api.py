@@ -103,6 +103,7 @@ EXPECTED = {
     "BatchInterrupted",
     "batches_df",
     "run_batch",
+    "BatchAbortWarning",
     # issue 18
     "ChunkDtypeWarning",
     "Job",
@@ -244,7 +245,7 @@ SUBPACKAGE_ALL = {
         "quality",
         "verify",
     },
-    "batches": {"Batch", "BatchInterrupted", "batches_df", "run_batch"},
+    "batches": {"Batch", "BatchAbortWarning", "BatchInterrupted", "batches_df", "run_batch"},
     "live": {"Job", "JobError", "jobs", "start", "watch"},
 }
 

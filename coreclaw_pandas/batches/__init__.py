@@ -6,10 +6,13 @@ SQLite ledger written before and after every start, so the same call re-attaches
 a crash), and every row joined back to its input.
 
 Modules: ``inputs`` (build and check every input), ``ledger`` (the SQLite ledger),
-``scheduler`` (slots, backoff, the learned limit, unknown starts), ``join`` (rows back
-to inputs), ``batch`` (the :class:`Batch` object and ``run_batch``).
+``scheduler`` (slots, backoff, the learned limit, unknown starts), ``lookup`` (an
+unknown start's run in the run history), ``abort`` (stop starting, settle the starts in
+flight, stop the runs), ``join`` (rows back to inputs), ``batch`` (the :class:`Batch`
+object and ``run_batch``).
 """
 
+from .abort import BatchAbortWarning
 from .batch import Batch, BatchInterrupted, batches_df, run_batch
 
-__all__ = ["Batch", "BatchInterrupted", "batches_df", "run_batch"]
+__all__ = ["Batch", "BatchAbortWarning", "BatchInterrupted", "batches_df", "run_batch"]

@@ -15,13 +15,14 @@ from typing import Any
 
 import pandas as pd
 
-from .. import _clock, api
+from .. import _clock, _warnings, api
 from ..client import Client
-from ..exceptions import CoreClawError
 from ..progress import CountBar
+from .abort import BatchAbortWarning, abort_batch, abort_warning
 from .inputs import Job, build_jobs, default_ledger, input_table
 from .join import join_rows
 from .ledger import Entry, Ledger, default_file, ledger_path
+from .lookup import UNKNOWN_GRACE_SECONDS
 from .scheduler import Scheduler
 
 __all__ = ["Batch", "BatchInterrupted", "batches_df", "run_batch"]
@@ -65,8 +66,11 @@ class Batch:
         input_ids: The input_id of each input row.
         refused: Starts the plan refused for now (30003/4290) in this session.
         limit: The limit of runs in flight used (given or learned), None if never needed.
-        stopped: Why starting stopped early (budget, balance), or "".
+        stopped: Why starting stopped early (budget, balance, abort), or "".
         events: What happened to starts whose outcome was unknown, in this session.
+        may_be_running: input_ids that may still have a running run after the last
+            ``abort()``: a start it could not settle, or a run it could not stop (the
+            warning says how to find and stop each).
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class Batch:
         self._frames: dict[str, pd.DataFrame] = {}
         self.refused, self.limit, self.stopped = 0, options.get("max_in_flight"), ""
         self.events: list[str] = []
+        self.may_be_running: list[str] = []
 
     def __repr__(self) -> str:
         counts = self.status["status"].value_counts().to_dict()
@@ -135,24 +140,53 @@ class Batch:
     def retry(self, *, failed: bool = True) -> Batch:
         """Start the failed inputs again (new runs, paid again), then wait for them.
 
+        Inputs an abort kept from starting are started too: they never ran.
+
         Args:
             failed: Start failed inputs again; False only starts what never started.
         """
         now = _clock.utc_now().timestamp()
         for entry in self._entries().values():
-            if failed and entry.state == "failed":
+            if entry.state == "skipped" or failed and entry.state == "failed":
                 self._ledger.update(entry.job_id, now, state="pending", err_msg=None)
                 self._frames.pop(entry.job_id, None)
         return self.wait()
 
-    def abort(self) -> Batch:
-        """Ask the platform to stop every running run of the batch (they end as failed)."""
-        for entry in self._entries().values():
-            if entry.state == "started" and entry.run_slug:
-                try:
-                    self._client.abort(entry.run_slug)
-                except CoreClawError:
-                    pass  # it ended meanwhile: nothing to stop
+    def abort(self, *, timeout: float = UNKNOWN_GRACE_SECONDS) -> Batch:
+        """Stop the batch: nothing starts any more, and every run it made is asked to stop.
+
+        Works from another thread, notebook or process on the same ledger. Inputs not
+        started yet never start (``batch.retry()`` starts them). A start in flight at
+        this moment is waited for, up to ``timeout``, and its run stopped: the run is
+        known from the start's reply, or found in the run history as an unknown start
+        is (same Worker, from a minute before the start was sent, owned by no batch).
+        Aborted runs end as failed.
+
+        Args:
+            timeout: Seconds to wait at most for starts in flight to settle.
+
+        Returns:
+            The batch. A start still unsettled after ``timeout``, or a run the platform
+            could not be asked to stop, is never ignored: its input_ids are in
+            ``batch.may_be_running`` and a :class:`BatchAbortWarning` names each with
+            the call that finds or stops its run.
+        """
+        jobs = {job.job_id: job for job in self._jobs}
+        report = abort_batch(
+            self._client,
+            lambda: self._client.worker(self.scraper_slug).slug,
+            jobs,
+            self._ledger,
+            timeout=timeout,
+        )
+        self.events += report.events
+        self.stopped = "aborted: batch.abort() was called; batch.retry() starts what never ran."
+        by_run = {e.run_slug: e for e in self._entries().values() if e.run_slug}
+        left = report.unsettled + [by_run[s] for s in report.not_stopped if s in by_run]
+        self.may_be_running = [i for entry in left for i in entry.input_ids]
+        message = abort_warning(self.scraper_slug, report, self.ledger)
+        if message:
+            _warnings.warn(BatchAbortWarning(message))
         return self
 
     # -- reading --------------------------------------------------------------------------

@@ -6,6 +6,11 @@ A start may charge money, so the ledger is written *before* a start is sent (sta
 ``starting``: the next call knows a run may exist and looks for it in the run history
 before starting anything (see :mod:`.scheduler`).
 
+A start is claimed by one conditional write (``pending`` to ``starting``, only while the
+batch's abort count is the one the scheduler began with), so neither a second process
+on the same batch nor a start racing ``Batch.abort`` can send a start twice or after
+an abort: SQLite runs the two writes one after the other, and the loser sees it.
+
 Rows are keyed by the platform (base URL, hashed), the account (the client's one-way
 key tag, never the key), the ledger's name and the job_id, so two accounts or two
 platforms never share an entry. No API key and no input values are stored.
@@ -47,6 +52,11 @@ CREATE TABLE IF NOT EXISTS jobs (
     PRIMARY KEY (site, account, ledger, job_id)
 );
 CREATE INDEX IF NOT EXISTS jobs_run ON jobs (site, account, run_slug);
+CREATE TABLE IF NOT EXISTS aborts (
+    site TEXT NOT NULL, account TEXT NOT NULL, ledger TEXT NOT NULL,
+    epoch INTEGER NOT NULL, aborted_at REAL NOT NULL,
+    PRIMARY KEY (site, account, ledger)
+);
 """
 
 #: States an entry moves through; ``starting`` and ``unknown`` may hide a run.
@@ -145,18 +155,89 @@ class Ledger:
                 ],
             )
 
-    def update(self, job_id: str, now: float, **fields: Any) -> None:
-        """Change some fields of one entry (``state``, ``run_slug``, ``results``...)."""
+    def update(
+        self, job_id: str, now: float, *, only_from: tuple[str, ...] = (), **fields: Any
+    ) -> bool:
+        """Change some fields of one entry (``state``, ``run_slug``, ``results``...).
+
+        Args:
+            job_id: The entry.
+            now: The time of the change.
+            only_from: Change it only while its state is one of these (empty: always).
+            **fields: The new values.
+
+        Returns:
+            False when ``only_from`` did not match (someone else changed the entry).
+        """
         unknown = set(fields) - set(Entry.__dataclass_fields__)
         if unknown or fields.get("state", "pending") not in STATES:
             raise ValueError(f"not ledger fields: {sorted(unknown) or fields.get('state')}")
         names = ", ".join(f"{name}=?" for name in fields)
+        guard = f" AND state IN ({', '.join('?' * len(only_from))})" if only_from else ""
+        with self._db() as db:
+            cursor = db.execute(
+                f"UPDATE jobs SET {names}, updated_at=? WHERE site=? AND account=? AND ledger=?"
+                f" AND job_id=?{guard}",
+                (*fields.values(), now, *self._key(job_id), *only_from),
+            )
+        return cursor.rowcount == 1
+
+    def claim(self, job_id: str, now: float, *, epoch: int) -> bool:
+        """Mark a pending entry ``starting`` before its start is sent; False: do not send.
+
+        It fails when the entry is no longer pending (another process claimed it, or an
+        abort skipped it) or when the batch was aborted since ``epoch`` was read.
+        """
+        with self._db() as db:
+            cursor = db.execute(
+                "UPDATE jobs SET state='starting', sent_at=?, attempts=attempts+1, updated_at=?"
+                " WHERE site=? AND account=? AND ledger=? AND job_id=? AND state='pending'"
+                " AND ?=COALESCE((SELECT epoch FROM aborts WHERE site=? AND account=?"
+                " AND ledger=?), 0)",
+                (now, now, *self._key(job_id), epoch, self._site, self._account, self.name),
+            )
+        return cursor.rowcount == 1
+
+    def abort_epoch(self) -> int:
+        """How many times this batch was aborted; a claim holds only while it is unchanged."""
+        return self._abort()[0]
+
+    def aborted_at(self) -> float | None:
+        """When this batch was last aborted, or None if it never was."""
+        return self._abort()[1]
+
+    def _abort(self) -> tuple[int, float | None]:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT epoch, aborted_at FROM aborts WHERE site=? AND account=? AND ledger=?",
+                (self._site, self._account, self.name),
+            ).fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, None)
+
+    def stop_starting(self, now: float, *, err_msg: str) -> int:
+        """Abort the batch: no claim succeeds from now on; pending entries are skipped.
+
+        Returns:
+            How many pending entries were skipped.
+        """
         with self._db() as db:
             db.execute(
-                f"UPDATE jobs SET {names}, updated_at=? WHERE site=? AND account=? AND ledger=?"
-                " AND job_id=?",
-                (*fields.values(), now, *self._key(job_id)),
+                "INSERT INTO aborts (site, account, ledger, epoch, aborted_at)"
+                " VALUES (?,?,?,1,?) ON CONFLICT (site, account, ledger)"
+                " DO UPDATE SET epoch=epoch+1, aborted_at=excluded.aborted_at",
+                (self._site, self._account, self.name, now),
             )
+        return self.skip_pending(now, err_msg=err_msg)
+
+    def skip_pending(self, now: float, *, err_msg: str) -> int:
+        """Mark every pending entry ``skipped`` (never started); returns how many."""
+        with self._db() as db:
+            cursor = db.execute(
+                "UPDATE jobs SET state='skipped', err_msg=?, updated_at=? WHERE site=?"
+                " AND account=? AND ledger=? AND state='pending'",
+                (err_msg, now, self._site, self._account, self.name),
+            )
+        return cursor.rowcount
 
     def claimed_runs(self) -> set[str]:
         """Run slugs any batch of this account already owns (never adopted twice)."""

@@ -14,6 +14,10 @@ One loop, one start at a time (so at most one start's outcome is ever unknown):
   for in the run history before that input is ever started again (:func:`resolve`).
 * **Budget.** No new start once the spend so far plus the running runs' expected cost
   would pass ``budget_usd``; spend is the runs' ``usage``.
+* **Abort.** A start is claimed in the ledger only while the batch has not been aborted
+  since this loop began (:meth:`.Ledger.claim`), so nothing starts after ``Batch.abort``.
+  A start that was in flight when the abort came, and turns out to have made a run, is
+  stopped here as soon as its run is known; the loop then follows the runs to their end.
 """
 
 from __future__ import annotations
@@ -21,17 +25,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from .. import _clock
 from ..client import Client
-from ..exceptions import APIError, CoreClawError, TransportError
+from ..exceptions import APIError, CoreClawError, RunStateError, TransportError
 from ..models import Run, RunStatus
 from .inputs import Job
 from .ledger import Entry, Ledger
+from .lookup import UNKNOWN_GRACE_SECONDS, UNSETTLED, find_runs, past_grace
 
-__all__ = ["NOT_NOW_CODES", "PLAN_LIMIT_CODE", "Scheduler"]
+__all__ = ["ABORTED", "NOT_NOW_CODES", "PLAN_LIMIT_CODE", "UNKNOWN_GRACE_SECONDS", "Scheduler"]
 
 #: The plan's concurrency limit: a definite refusal that says "wait for a slot".
 PLAN_LIMIT_CODE = 30003
@@ -39,11 +44,8 @@ PLAN_LIMIT_CODE = 30003
 NOT_NOW_CODES = frozenset({PLAN_LIMIT_CODE, 4290, 13000})
 #: Refusals after which no start can succeed until the user acts (balance, traffic).
 STOP_CODES = frozenset({30001, 30002})
-#: An unknown start with no run found after this long never reached the platform:
-#: a start's reply comes within the read timeout (60 s), plus a minute for clock skew.
-UNKNOWN_GRACE_SECONDS = 120.0
-#: The run history is searched from this long before a start was sent (clock skew).
-_SKEW = timedelta(minutes=1)
+#: The err_msg of an input that an abort kept from starting.
+ABORTED = "not started: batch.abort() was called; batch.retry() starts it"
 #: Waits after a "not now" refusal when none of the batch's runs is executing.
 _BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
@@ -98,7 +100,21 @@ class Scheduler:
         #: Seconds from start to seen ended, of the runs that ended in this call.
         self.lifetimes: list[float] = []
         ledger.add(worker_slug, ((j.job_id, j.input_ids) for j in self.jobs.values()), _now())
-        self.entries = {k: v for k, v in ledger.entries().items() if k in self.jobs}
+        self.entries: dict[str, Entry] = {}
+        self._reload()
+        #: The abort count this loop began with: a later abort stops every start.
+        self.epoch = ledger.abort_epoch()
+        #: An earlier abort: a start sent before it and settled now is still aborted.
+        self.aborted_at = ledger.aborted_at()
+        self.aborted = False
+
+    def _reload(self) -> None:
+        """Read the entries again (abort() changes them), in place: held ones stay current."""
+        for key, fresh in self.ledger.entries().items():
+            if key in self.entries:
+                vars(self.entries[key]).update(vars(fresh))
+            elif key in self.jobs:
+                self.entries[key] = fresh
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -110,6 +126,7 @@ class Scheduler:
         next_resolve = 0.0
         self.on_change(self.entries)
         while True:
+            self._check_abort()
             if time.monotonic() >= next_resolve and self._uncertain():
                 self.resolve()
                 next_resolve = time.monotonic() + 2.0
@@ -119,8 +136,8 @@ class Scheduler:
             while self._may_start():
                 outcome = self._start(self._next_pending())
                 changed = True
-                if outcome == "not now":
-                    refused = True
+                if outcome in ("not now", "aborted"):
+                    refused = outcome == "not now"
                     break
             idle = not self._running() and not self._uncertain()
             if idle and (not self._pending() or self.tally.stopped):
@@ -145,7 +162,7 @@ class Scheduler:
         return [e for e in self.entries.values() if e.state == "started"]
 
     def _uncertain(self) -> list[Entry]:
-        return [e for e in self.entries.values() if e.state in ("starting", "unknown")]
+        return [e for e in self.entries.values() if e.state in UNSETTLED]
 
     def _next_pending(self) -> Entry:
         return self._pending()[0]
@@ -176,18 +193,69 @@ class Scheduler:
             return False
         return True
 
-    def _set(self, entry: Entry, **fields: Any) -> None:
-        self.ledger.update(entry.job_id, _now(), **fields)
+    def _set(self, entry: Entry, *, only_from: tuple[str, ...] = (), **fields: Any) -> bool:
+        """Write fields to the ledger and the entry.
+
+        Returns False, writing nothing, when ``only_from`` no longer holds in the ledger
+        (``Batch.abort`` settled the entry meanwhile); the entries are read again then.
+        """
+        if not self.ledger.update(entry.job_id, _now(), only_from=only_from, **fields):
+            self._reload()
+            return False
         for name, value in fields.items():
             setattr(entry, name, value)
+        return True
+
+    # -- abort ----------------------------------------------------------------------------
+
+    def _check_abort(self) -> bool:
+        """True once the batch was aborted since this loop began; then starts stop."""
+        if not self.aborted and self.ledger.abort_epoch() != self.epoch:
+            self.aborted = True
+            self.tally.stopped = "aborted: inputs not started yet never start; retry() starts them."
+        if self.aborted:
+            self._reload()  # abort() settles entries too: its view is the ledger's
+            if self._pending():  # a start refused (not now) after the abort came
+                self.ledger.skip_pending(_now(), err_msg=ABORTED)
+                self._reload()
+        return self.aborted
+
+    def _sent_before_abort(self, entry: Entry) -> bool:
+        """True when an abort came after this entry's start was sent."""
+        if self._check_abort():
+            return True
+        return self.aborted_at is not None and (entry.sent_at or 0.0) <= self.aborted_at
+
+    def _stop_if_aborted(self, entry: Entry) -> None:
+        """Stop a run that became known after an abort (its start was in flight)."""
+        if not entry.run_slug or not self._sent_before_abort(entry):
+            return
+        try:
+            self.client.abort(entry.run_slug)
+        except RunStateError:
+            pass  # it ended meanwhile
+        except CoreClawError as exc:
+            self.tally.events.append(f"could not stop run {entry.run_slug}: {exc}")
+            return
+        self.tally.events.append(f"stopped run {entry.run_slug} of {entry.job_id}: its start "
+                                 "was in flight when the batch was aborted")  # fmt: skip
 
     # -- starting -------------------------------------------------------------------------
 
     def _start(self, entry: Entry) -> str:
-        """Start one job; returns "started", "not now", "failed" or "unknown"."""
+        """Start one job; returns "started", "not now", "failed" or "unknown".
+
+        Without sending anything: "aborted" (the batch was) or "claimed" (another
+        process took the job first).
+        """
         job = self.jobs[entry.job_id]
         # Written (and on disk) before the request leaves: a kill from here on is resolved.
-        self._set(entry, state="starting", sent_at=_now(), attempts=entry.attempts + 1)
+        # The claim fails after an abort, or when another process claimed this entry.
+        sent_at = _now()
+        if not self.ledger.claim(entry.job_id, sent_at, epoch=self.epoch):
+            self._reload()
+            return "aborted" if self._check_abort() else "claimed"
+        entry.state, entry.sent_at, entry.attempts = "starting", sent_at, entry.attempts + 1
         try:
             run = self.client.start_run(
                 self.worker_slug, job.custom, system=self.system, version=self.version
@@ -195,12 +263,15 @@ class Scheduler:
         except CoreClawError as exc:
             return self._refused(entry, exc)
         self.tally.started += 1
+        # The reply is the truth, even where abort() adopted a run for this start meanwhile.
         self._set(entry, state="started", run_slug=run.slug, started_at=_now(), err_msg=None)
+        self._stop_if_aborted(entry)
         return "started"
 
     def _refused(self, entry: Entry, exc: CoreClawError) -> str:
         if exc.run_may_exist:
-            self._set(entry, state="unknown", err_msg=str(exc))
+            if not self._set(entry, only_from=("starting",), state="unknown", err_msg=str(exc)):
+                return "unknown"  # abort() found its run meanwhile and stopped it
             self.tally.events.append(f"start outcome unknown for {entry.job_id}: looking it up")
             return "unknown"
         if isinstance(exc, TransportError):
@@ -292,53 +363,31 @@ class Scheduler:
         time). With none found, the start counts as never made once
         ``UNKNOWN_GRACE_SECONDS`` have passed; until then nothing new is started.
         """
-        uncertain = sorted(self._uncertain(), key=lambda e: e.sent_at or 0.0)
+        uncertain = self._uncertain()
         if not uncertain:
             return
-        since = datetime.fromtimestamp(min(e.sent_at or 0.0 for e in uncertain), UTC) - _SKEW
-        claimed = self.ledger.claimed_runs()
-        candidates = sorted(
-            (
-                run
-                for run in self.client.iter_runs(scraper_slug=self.worker_slug, since=since)
-                if run.slug not in claimed
-            ),
-            key=lambda run: run.started_at or datetime.max.replace(tzinfo=UTC),
+        found = find_runs(
+            self.client, self.worker_slug, self.jobs, uncertain, self.ledger.claimed_runs()
         )
         for entry in uncertain:
-            sent = datetime.fromtimestamp(entry.sent_at or 0.0, UTC)
-            match = next(
-                (
-                    run
-                    for run in candidates
-                    if _after(run, sent - _SKEW) and self._echo_fits(entry, run)
-                ),
-                None,
-            )
+            match = found.get(entry.job_id)
             if match is not None:
-                candidates.remove(match)
-                self.tally.events.append(f"re-attached {entry.job_id} to run {match.slug}")
-                self._set(
+                adopted = self._set(
                     entry,
+                    only_from=UNSETTLED,
                     state="started",
                     run_slug=match.slug,
                     started_at=_stamp(match.started_at) or _now(),
                 )
-                self._record(entry, match)
-            elif _now() - (entry.sent_at or 0.0) > UNKNOWN_GRACE_SECONDS:
-                self._set(entry, state="pending")  # it never reached the platform
-
-    def _echo_fits(self, entry: Entry, run: Run) -> bool:
-        """False only when the run's rows echo inputs and none of this job's."""
-        echoes = {text for texts in self.jobs[entry.job_id].echoes.values() for text in texts}
-        if not echoes or not run.results:
-            return True
-        try:
-            rows = self.client.results_page(run.slug, page_size=20).rows
-        except CoreClawError:
-            return True
-        values = {str(v).strip() for row in rows for v in row.values() if isinstance(v, str)}
-        return bool(values & echoes)
+                if adopted:
+                    self.tally.events.append(f"re-attached {entry.job_id} to run {match.slug}")
+                    self._record(entry, match)
+                    self._stop_if_aborted(entry)
+            elif past_grace(entry):
+                # It never reached the platform; if aborted since, it is not started again.
+                aborted = self._sent_before_abort(entry)
+                state, msg = ("skipped", ABORTED) if aborted else ("pending", None)
+                self._set(entry, only_from=UNSETTLED, state=state, err_msg=msg)
 
 
 def _now() -> float:
@@ -347,7 +396,3 @@ def _now() -> float:
 
 def _stamp(moment: datetime | None) -> float | None:
     return moment.timestamp() if moment else None
-
-
-def _after(run: Run, moment: datetime) -> bool:
-    return run.started_at is None or run.started_at >= moment

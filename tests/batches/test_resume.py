@@ -125,3 +125,36 @@ def test_a_start_that_never_arrived_is_started_after_the_grace_period(client, tm
 
     assert batch.status["status"].eq("succeeded").all()
     assert len(all_runs(client)) == 2
+
+
+#: The v2 run start of the slow worker, as the emulator records it.
+V2_START = "/api/v2/workers/coreclaw~slow-worker/runs"
+
+
+@pytest.mark.parametrize(
+    "kind", ["gateway_after", "gateway_504_after", "server_error_after", "html_429_after"]
+)
+def test_a_v2_start_whose_reply_is_lost_is_found_in_the_run_history(emu, v2_client, kind):
+    # The platform records the run, then the reply is lost (a proxy's page, or a 500):
+    # over v2 too, the batch finds that run in the run history and never starts it again.
+    client = v2_client
+    emu.inject_fault(V2_START, kind, count=1)
+    inputs = pd.DataFrame({"label": ["a", "b", "c", "d"]})
+
+    batch = cc.run_batch(
+        SLOW, inputs, map={"labels": "label"},
+        custom={"duration_seconds": 1, "interval_seconds": 0.1}, client=client, progress=False,
+    )  # fmt: skip
+
+    starts = emu.calls(V2_START, "POST")
+    assert [s.fault for s in starts] == [kind, None, None, None]  # the lost one: sent once
+    runs = all_runs(client)
+    assert len(runs) == 4
+    assert batch.status["status"].eq("succeeded").all()
+    assert batch.status["run_slug"].nunique() == 4  # no input has two runs
+    # Input "a" (the lost reply) was settled from the history, to the run echoing "a".
+    slug_a = batch.status["run_slug"].iloc[0]
+    attached = [e for e in batch.events if e.startswith("re-attached")]
+    assert len(attached) == 1 and attached[0].endswith(f" to run {slug_a}")
+    labels = batch.df.groupby("input.label")["label"].unique()
+    assert {k: list(v) for k, v in labels.items()} == {x: [x] for x in "abcd"}
