@@ -29,7 +29,7 @@ from .results import IncompleteResultsWarning, results_df
 __all__ = ["iter_results_df", "results_arrow", "results_polars", "to_parquet"]
 
 #: Rows built at once by ``to_parquet``: a few hundred MB of a wide Worker's frame.
-PARQUET_CHUNK_ROWS = 250_000
+PARQUET_CHUNK_ROWS = 100_000
 
 
 def results_arrow(run: RunLike, **options: Any) -> Any:
@@ -122,6 +122,8 @@ def iter_results_df(
                     start += len(df)
                     chunk = chunk.next()
                     yield df
+                    # Not held while the next chunk is read: memory is one chunk, not two.
+                    del df
     if chunk.rows or start == 0:
         yield stable.apply(chunk.build(), start=start)
     if not tally.complete:
@@ -227,4 +229,5 @@ def to_parquet(
             client=client,
         ):
             writer.write(chunk)
+            del chunk  # not held while the next one is built
     return folder

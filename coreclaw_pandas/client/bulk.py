@@ -96,6 +96,19 @@ def table_pages(
         tally: Filled with what the read found.
     """
     reader = _TableReader(wire, run_slug, max_rows, tally if tally is not None else ReadTally())
+    yield from _table_pages(reader, http, decode, page_size, concurrency, expected)
+    reader.finish()
+
+
+def _table_pages(
+    reader: _TableReader,
+    http: Transport,
+    decode: Decoder,
+    page_size: int,
+    concurrency: int,
+    expected: int | None,
+) -> Iterator[ResultPage | TablePage]:
+    wire, run_slug = reader.wire, reader.run_slug
     first, size = first_page(wire, run_slug, page_size)
     reader.size = size
     reader.learn(max(first.count, expected or 0))
@@ -147,6 +160,7 @@ def page_range(
         for i in range(first, last + 1)
     ]
     yield from _read(reader, http, requests, decode, concurrency)
+    reader.finish()
 
 
 def _read(

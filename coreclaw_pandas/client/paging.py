@@ -39,6 +39,9 @@ class ReadTally:
         short_pages: ``(page_index, new rows, rows wanted)`` of each page that stayed short
             after its retries.
         retries: Pages read again because they came back short, empty or null.
+        repeated: Rows kept whose id a row kept much earlier in the read already had,
+            found when the read ended (too far apart to drop as they came, see
+            :mod:`.seen`): the rows hold them twice.
     """
 
     expected: int = 0
@@ -48,11 +51,12 @@ class ReadTally:
     non_objects: int = 0
     short_pages: list[tuple[int, int, int]] = field(default_factory=list)
     retries: int = 0
+    repeated: int = 0
 
     @property
     def complete(self) -> bool:
-        """True when every expected row was read, and nothing was dropped."""
-        return self.rows >= self.expected and not self.non_objects
+        """True when every expected row was read once, and nothing was dropped."""
+        return self.rows >= self.expected and not self.non_objects and not self.repeated
 
     def problems(self) -> list[str]:
         """What went wrong, one sentence each (empty when the read is complete)."""
@@ -72,6 +76,11 @@ class ReadTally:
             found.append(f"{self.non_objects} list items were not JSON objects and were left out")
         if self.duplicates:
             found.append(f"{self.duplicates} duplicated rows were dropped")
+        if self.repeated:
+            found.append(
+                f"{self.repeated:,} rows repeat the id of a row read earlier (they are there "
+                "twice, and as many others may be missing)"
+            )
         return found
 
 
@@ -108,6 +117,14 @@ def result_pages(
         tally: Filled with what the read found, for a completeness check.
     """
     reader = PageReader(wire, run_slug, max_rows, tally if tally is not None else ReadTally())
+    yield from _result_pages(reader, page_size, concurrency, expected)
+    reader.finish()
+
+
+def _result_pages(
+    reader: PageReader, page_size: int, concurrency: int, expected: int | None
+) -> Iterator[ResultPage]:
+    wire, run_slug = reader.wire, reader.run_slug
     first, size = first_page(wire, run_slug, page_size)
     reader.size = size
     reader.learn(max(first.count, expected or 0))
@@ -162,6 +179,10 @@ class PageReader:
 
     def _wanted(self, index: int) -> int:
         return max(0, min(self.size, self._total - (index - 1) * self.size))
+
+    def finish(self) -> None:
+        """Count the ids kept twice too far apart to drop (once, when the read ends)."""
+        self.tally.repeated = self._seen.repeats()
 
     def _fresh(self, page: ResultPage) -> list[dict[str, Any]]:
         fresh, ids = [], set()

@@ -1,10 +1,20 @@
-"""The ids a read has kept: exact answers whether they sit in the set or in sorted blocks."""
+"""The ids a read has kept: recent repeats caught as they come, far ones counted at the end."""
 
 from __future__ import annotations
 
+import http.server
+import json
 import random
+import threading
 
+import pytest
+
+import coreclaw_pandas as cc
+from coreclaw_pandas.client import ReadTally, seen
 from coreclaw_pandas.client.seen import SeenIds
+from coreclaw_pandas.frames import PageDecoder
+
+CATALOGUE = "coreclaw/catalogue-generator"
 
 
 def _ids(count: int, seed: int) -> list[str]:
@@ -12,25 +22,67 @@ def _ids(count: int, seed: int) -> list[str]:
     return [f"{rng.getrandbits(256):064x}" for _ in range(count)]
 
 
-def test_membership_is_exact_across_the_set_and_many_merged_blocks():
-    # A small set limit forces spills and merges: blocks of 16, 32, 64... rows.
-    seen = SeenIds(set_limit=16)
-    kept, others = _ids(5_000, 1), _ids(2_000, 2)
-    for start in range(0, len(kept), 7):  # pages of uneven size
-        page = kept[start : start + 7]
-        assert seen.isdisjoint(page)
-        seen.update(page)
-    assert len(seen._blocks) <= 10  # about log2(5000 / 16), not one per spill
-    assert all(key in seen for key in kept)
-    assert not any(key in seen for key in others)
-    assert seen.isdisjoint(others)
-    for probe in (kept[0], kept[2_500], kept[-1]):  # first, middle and last spilled
-        assert not seen.isdisjoint([*others[:50], probe])
+def test_recent_ids_are_caught_as_they_come_and_the_window_moves_on():
+    ids = SeenIds(window=100)
+    first, later = _ids(100, 1), _ids(150, 2)
+    ids.update(first)
+    assert all(key in ids for key in first)
+    assert not ids.isdisjoint([*later[:5], first[50]])
+    ids.update(later)  # 250 ids: the first hundred have left the window
+    assert first[0] not in ids and later[-1] in ids
+    assert ids.repeats() == 0
 
 
-def test_int_ids_and_repeats():
-    seen = SeenIds(set_limit=4)
-    seen.update([1, 2, 3, 2, 1])
-    seen.update(range(100))
-    assert 99 in seen and 100 not in seen
-    assert not seen.isdisjoint([500, 42]) and seen.isdisjoint([])
+def test_repeats_far_back_are_counted_once_each_at_the_end():
+    ids = SeenIds(window=10)
+    kept = _ids(200_000, 3)  # several packs, spread over every bucket
+    for start in range(0, len(kept), 100):
+        ids.update(kept[start : start + 100])
+    ids.update([kept[0], kept[99_999], kept[-1]])
+    ids.update([7, 8])  # int ids too
+    assert ids.repeats() == 3
+
+
+class _FarRepeat(http.server.BaseHTTPRequestHandler):
+    """v1 result pages of 400 rows in which page 6 serves page 1's rows again."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        index, size = asked["page_index"], asked["page_size"]
+        start = (0 if index == 6 else index - 1) * size
+        rows = [{"__coreclaw_data_id__": f"id-{i}", "index": i}
+                for i in range(start, min(start + size, 400))]  # fmt: skip
+        body = json.dumps({"code": 0, "message": "ok", "data": {"count": 400, "list": rows}})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_page_served_again_far_back_makes_the_read_incomplete(monkeypatch, bulk):
+    """Rows repeated too far back to drop as they come are reported, not kept silently."""
+    monkeypatch.setattr(seen, "WINDOW", 10)  # the window then holds about one page
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FarRepeat)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with cc.Client("k" * 16, base_url=url, page_size=50) as c:
+            tally = ReadTally()
+            pages = (
+                c.iter_table_pages("run-1", decode=PageDecoder(), tally=tally)
+                if bulk
+                else c.iter_result_pages("run-1", tally=tally)
+            )
+            rows = sum(p.row_count if hasattr(p, "table") else len(p.rows) for p in pages)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert rows == 400 and tally.repeated == 50 and not tally.complete
+    assert any("repeat the id" in problem for problem in tally.problems())
