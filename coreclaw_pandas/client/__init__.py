@@ -11,8 +11,8 @@ Example:
 """
 
 from .client import Client
-from .paging import ReadTally
 from .polling import PollPolicy
 from .replies import SyncReply
+from .tally import ReadTally
 
 __all__ = ["Client", "PollPolicy", "ReadTally", "SyncReply"]

@@ -17,8 +17,9 @@ from typing import Any
 
 from ..models import ResultPage, TablePage
 from . import envelope
-from .paging import PageReader, ReadTally, first_page
+from .paging import PageReader, first_page
 from .raw import RawPages, parsed_page
+from .tally import ReadTally
 from .transport import Transport
 from .window import InFlight
 from .wire import PageRequest, Wire

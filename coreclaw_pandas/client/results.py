@@ -13,8 +13,8 @@ from typing import IO, Any
 from ..exceptions import InputError
 from ..models import ResultPage, RunLog, TablePage
 from . import bulk, paging
-from .paging import ReadTally
 from .starts import require_slug
+from .tally import ReadTally
 from .transport import Transport
 from .wire import Wire
 
