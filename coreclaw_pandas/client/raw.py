@@ -178,8 +178,8 @@ class RawPages:
         except _STALE:
             if not reused:
                 raise
-            # The server closed the kept-alive connection while it was idle: nothing of
-            # this call reached it, so a new connection sends it once.
+            # The server closed the kept-alive connection while it sat idle. A page read
+            # changes nothing on the server, so it goes once more on a new connection.
             self._connections.drop()
             conn, _ = self._connections.get(timeout)
             conn.request(method, target, body=body, headers=headers)
