@@ -1,17 +1,19 @@
 """The ``{code, message, data}`` envelope: one HTTP reply to its data or the right error.
 
-Pure: it sees a status code and the body's bytes, never a socket, so every
-mapping here is testable without a server. :mod:`.transport` sends the request
-and decides, from the error returned here and the call's policy, whether to try
-again.
+Pure: it sees a status code and the body's bytes (or, in :func:`read_capped`, a
+function that reads them), never a socket, so every mapping here is testable without
+a server. :mod:`.transport` sends the request and decides, from the error returned
+here and the call's policy, whether to try again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypedDict, cast
 
+from .. import _config
 from ..exceptions import (
     APIError,
     CoreClawError,
@@ -23,7 +25,7 @@ from ..exceptions import (
     error_class_for_code,
 )
 
-__all__ = ["Reply", "as_int", "decode", "narrow", "read"]
+__all__ = ["Reply", "as_int", "decode", "narrow", "read", "read_capped"]
 
 
 class Reply(NamedTuple):
@@ -162,3 +164,38 @@ def too_large(endpoint: str, what: str, limit: int) -> TransportError:
         endpoint=endpoint,
         sent_may_have_arrived=True,
     )
+
+
+def read_capped(
+    read1: Callable[[], bytes], *, declared: int | None, deadline: float, endpoint: str
+) -> bytes | None:
+    """A reply's body within the size cap, or None when ``deadline`` passes first.
+
+    Shared by :mod:`.transport` and the bulk page reader (:mod:`.raw`), whatever their
+    HTTP library: ``read1`` returns what one receive brings (empty at the end), so the
+    deadline is checked between receives; a read of n bytes would wait for all n,
+    however slowly they come.
+
+    Args:
+        read1: Reads the next piece of the body.
+        declared: The reply's ``Content-Length``, if it gave one.
+        deadline: ``time.monotonic()`` by which the whole body must be in.
+        endpoint: Names the call in the error.
+
+    Raises:
+        TransportError: The reply declares or sends more than ``_config.MAX_REPLY_BYTES``.
+    """
+    limit = _config.MAX_REPLY_BYTES
+    if declared is not None and declared > limit:
+        raise too_large(endpoint, f"declared {declared:,} bytes", limit)
+    chunks: list[bytes] = []
+    size = 0
+    while time.monotonic() <= deadline:
+        chunk = read1()
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise too_large(endpoint, f"sent more than {limit:,} bytes", limit)
+    return None

@@ -184,28 +184,20 @@ class RawPages:
             conn, _ = self._connections.get(timeout)
             conn.request(method, target, body=body, headers=headers)
             resp = conn.getresponse()
-        limit = _config.MAX_REPLY_BYTES
-        declared = envelope.as_int(resp.getheader("Content-Length"))
-        if declared is not None and declared > limit:
-            raise envelope.too_large(url, f"declared {declared:,} bytes", limit)
-        chunks, size = [], 0
-        while True:
-            if time.monotonic() > deadline:
-                raise TimeoutError("no whole reply in time")
-            # read1() returns what has arrived; read() would wait for a whole megabyte.
-            chunk = resp.read1(1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise envelope.too_large(url, f"sent more than {limit:,} bytes", limit)
+        body = envelope.read_capped(
+            lambda: resp.read1(1 << 20),
+            declared=envelope.as_int(resp.getheader("Content-Length")),
+            deadline=deadline,
+            endpoint=url,
+        )
+        if body is None:
+            raise TimeoutError("no whole reply in time")
         resp.read()  # nothing is left; this marks the reply done, so the connection is free
         if resp.will_close:
             self._connections.drop()
         # Seconds only: the platform and its proxies send no HTTP dates here.
         wait = envelope.as_int(resp.getheader("Retry-After"))
-        return resp.status, b"".join(chunks), float(wait) if wait is not None else None
+        return resp.status, body, float(wait) if wait is not None else None
 
 
 class _Connections:

@@ -346,24 +346,14 @@ class Transport:
 
 def _read_body(resp: requests.Response, *, endpoint: str, deadline: float, timeout: float) -> bytes:
     """The whole body; a TransportError past the size cap, a ReadTimeout past the deadline."""
-    limit = _config.MAX_REPLY_BYTES
     try:
-        declared = envelope.as_int(resp.headers.get("Content-Length"))
-        if declared is not None and declared > limit:
-            raise envelope.too_large(endpoint, f"declared {declared:,} bytes", limit)
-        chunks: list[bytes] = []
-        size = 0
-        while time.monotonic() <= deadline:
-            # read1 returns what one receive brings, so the deadline is checked between
-            # receives; read(n) would wait for n bytes, however slowly they come.
-            chunk = resp.raw.read1(1 << 16, decode_content=True)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise envelope.too_large(endpoint, f"sent more than {limit:,} bytes", limit)
-        else:
+        body = envelope.read_capped(
+            lambda: resp.raw.read1(1 << 16, decode_content=True),
+            declared=envelope.as_int(resp.headers.get("Content-Length")),
+            deadline=deadline,
+            endpoint=endpoint,
+        )
+        if body is None:
             raise requests.exceptions.ReadTimeout(f"no whole reply in {timeout:g} s")
     except ReadTimeoutError as exc:
         resp.close()
@@ -377,7 +367,7 @@ def _read_body(resp: requests.Response, *, endpoint: str, deadline: float, timeo
         raise
     # Read to the end: the connection can go back to the pool for the next call.
     resp.raw.release_conn()
-    return b"".join(chunks)
+    return body
 
 
 def _transport_error(exc: requests.RequestException, endpoint: str) -> TransportError:
