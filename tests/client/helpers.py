@@ -4,6 +4,7 @@ and a search for a secret in tracebacks."""
 from __future__ import annotations
 
 import http.server
+import json
 import socket
 import threading
 import traceback
@@ -142,3 +143,49 @@ def _answer(conn: socket.socket, script: Script, stop: threading.Event) -> None:
         script(conn, stop)
     except OSError:
         pass  # the client went away, as it should when it gives up
+
+
+@contextmanager
+def page_server(
+    total: int, *, first_row: Callable[[int, int], int] | None = None, close_each: bool = False
+) -> Iterator[str]:
+    """v1 result pages of ``total`` rows (``id-<i>``, ``index: i``) on 127.0.0.1; yields the URL.
+
+    Args:
+        total: Rows in the run.
+        first_row: ``(page_index, page_size)`` to the first row a page serves (default:
+            where the page belongs), to serve some page's rows in the wrong place.
+        close_each: Close each connection after its reply without saying so, as a server
+            does to a kept-alive connection once it has been idle too long.
+    """
+
+    class Pages(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            index, size = asked["page_index"], asked["page_size"]
+            start = first_row(index, size) if first_row else (index - 1) * size
+            rows = [{"__coreclaw_data_id__": f"id-{i}", "index": i}
+                    for i in range(start, min(start + size, total))]  # fmt: skip
+            data = {"count": total, "list": rows}
+            body = json.dumps({"code": 0, "message": "ok", "data": data}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = close_each  # and no "Connection: close" header
+
+        def log_message(self, *args: object) -> None:  # keep test output quiet
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -7,8 +7,6 @@ Pages 2 onwards go through it; page 1 always goes through the transport.
 
 from __future__ import annotations
 
-import http.server
-import json
 import shutil
 import socket
 import ssl
@@ -23,6 +21,8 @@ import pytest
 
 import coreclaw_pandas as cc
 from coreclaw_pandas.frames import PageDecoder
+
+from .helpers import page_server
 
 CATALOGUE = "coreclaw/catalogue-generator"
 PAGES = "/api/v1/run/result/list"
@@ -159,37 +159,8 @@ def test_broken_replies_are_read_again_on_a_new_connection(emu, kind):
     assert first.page_index == 1 and rest == list(range(50, 600))
 
 
-class _ClosingPages(http.server.BaseHTTPRequestHandler):
-    """Serves v1 result pages of 600 rows, then closes the connection without saying so:
-    what a server does to a kept-alive connection once it has been idle too long."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        start = (asked["page_index"] - 1) * asked["page_size"]
-        rows = [{"__coreclaw_data_id__": f"id-{i}", "index": i}
-                for i in range(start, min(start + asked["page_size"], 600))]  # fmt: skip
-        body = json.dumps({"code": 0, "message": "ok", "data": {"count": 600, "list": rows}})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body.encode())
-        self.close_connection = True  # and no "Connection: close" header
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_connections_the_server_closed_while_idle_are_replaced():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ClosingPages)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with page_server(600, close_each=True) as url:
         # No retries allowed: a closed connection must be replaced, not reported.
         with cc.Client("k" * 16, base_url=url, page_size=50, max_retries=0) as c:
             assert _rows(c, "run-1") == list(range(600))
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
-import json
 import random
-import threading
 
 import pytest
 
@@ -13,6 +10,8 @@ import coreclaw_pandas as cc
 from coreclaw_pandas.client import ReadTally, seen
 from coreclaw_pandas.client.seen import SeenIds
 from coreclaw_pandas.frames import PageDecoder
+
+from .helpers import page_server
 
 CATALOGUE = "coreclaw/catalogue-generator"
 
@@ -43,36 +42,14 @@ def test_repeats_far_back_are_counted_once_each_at_the_end():
     assert ids.repeats() == 3
 
 
-class _FarRepeat(http.server.BaseHTTPRequestHandler):
-    """v1 result pages of 400 rows in which page 6 serves page 1's rows again."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        index, size = asked["page_index"], asked["page_size"]
-        start = (0 if index == 6 else index - 1) * size
-        rows = [{"__coreclaw_data_id__": f"id-{i}", "index": i}
-                for i in range(start, min(start + size, 400))]  # fmt: skip
-        body = json.dumps({"code": 0, "message": "ok", "data": {"count": 400, "list": rows}})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.mark.parametrize("bulk", [True, False])
 def test_a_page_served_again_far_back_makes_the_read_incomplete(monkeypatch, bulk):
     """Rows repeated too far back to drop as they come are reported, not kept silently."""
     monkeypatch.setattr(seen, "WINDOW", 10)  # the window then holds about one page
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FarRepeat)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    # Page 6 serves page 1's rows again.
+    with page_server(
+        400, first_row=lambda index, size: (0 if index == 6 else index - 1) * size
+    ) as url:
         with cc.Client("k" * 16, base_url=url, page_size=50) as c:
             tally = ReadTally()
             pages = (
@@ -81,8 +58,5 @@ def test_a_page_served_again_far_back_makes_the_read_incomplete(monkeypatch, bul
                 else c.iter_result_pages("run-1", tally=tally)
             )
             rows = sum(p.row_count if hasattr(p, "table") else len(p.rows) for p in pages)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert rows == 400 and tally.repeated == 50 and not tally.complete
     assert any("repeat the id" in problem for problem in tally.problems())
