@@ -6,9 +6,11 @@ code, not the package's client (the emulator must stand on its own).
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -194,3 +196,15 @@ def race(emu: Emulator, calls: list[tuple[str, dict]]) -> list[tuple[int, dict]]
         thread.join(60)
     assert len(replies) == len(calls), "some racing requests got no reply"
     return replies
+
+
+def send_raw(base_url: str, raw: bytes) -> bytes:
+    """Send ``raw`` bytes to the emulator, half-close, and return all it answers."""
+    parts = urlsplit(base_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(raw)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer

@@ -8,23 +8,18 @@ Each case here is sent as raw bytes on a socket.
 from __future__ import annotations
 
 import json
-import socket
 from urllib.parse import urlsplit
 
 import pytest
+
+from .helpers import send_raw
 
 ACCOUNT = b"/api/v1/account/info"
 
 
 def _exchange(emu, raw: bytes) -> tuple[int, bytes, bytes]:
     """Send ``raw``, half-close, and return the first reply's status, head and body."""
-    parts = urlsplit(emu.url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(raw)
-        sock.shutdown(socket.SHUT_WR)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+    answer = send_raw(emu.url, raw)
     head, _, body = answer.partition(b"\r\n\r\n")
     return int(head.split(b" ", 2)[1]), head, body
 

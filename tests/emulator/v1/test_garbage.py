@@ -5,12 +5,13 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import socket
 from urllib.parse import urlsplit
 
 import pytest
 
 from coreclaw_pandas.emulator.v1.routes import ROUTES
+
+from ..helpers import send_raw
 
 PATHS = [*ROUTES, "/api/v1/nothing", "/", "/api/v1/run/detail/extra", "/api/store/"]
 FIELDS = [
@@ -180,7 +181,6 @@ def test_oversized_body_is_a_clear_4000(api, conn):
 
 
 def test_malformed_http_gets_a_json_error_and_the_server_lives_on(api):
-    parts = urlsplit(api.base)
     for raw in (
         b"HELLO\r\n\r\n",
         b"GET /api/store HTTP/1.1\r\nBad Header\r\n\r\n",
@@ -190,12 +190,7 @@ def test_malformed_http_gets_a_json_error_and_the_server_lives_on(api):
         b"api-key: " + api.emu.api_key.encode() + b"\r\n\r\n",
         b"\x00\x01\x02\xff" * 100 + b"\r\n\r\n",
     ):
-        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-            sock.sendall(raw)
-            sock.shutdown(socket.SHUT_WR)
-            answer = b""
-            while chunk := sock.recv(65536):
-                answer += chunk
+        answer = send_raw(api.base, raw)
         head, _, body = answer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1."), answer[:100]
         assert b" 500 " not in head.split(b"\r\n")[0]

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from coreclaw_pandas.emulator import Emulator
 
-from ..helpers import COUNTER
+from ..helpers import COUNTER, send_raw
 from ..v2_helpers import COUNTER_ID, GHOST, REQUEST_ID, V2, check_envelope
 
 
@@ -210,18 +208,12 @@ def test_recording_keeps_no_key_from_query_or_headers(v2):
 
 
 def test_malformed_http_on_a_v2_path_gets_an_error_envelope(v2):
-    parts = urlsplit(v2.emu.url)
     headers = b"".join(b"X-H%d: x\r\n" % i for i in range(120))
     for raw, status in (
         (b"GET /api/v2/users/account HTTP/1.1\r\n" + headers + b"\r\n", b"431"),
         (b"GET /api/v2/users/account HTTP/7.x\r\n\r\n", b"400"),
     ):
-        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-            sock.sendall(raw)
-            sock.shutdown(socket.SHUT_WR)
-            answer = b""
-            while chunk := sock.recv(65536):
-                answer += chunk
+        answer = send_raw(v2.emu.url, raw)
         head, _, body = answer.partition(b"\r\n\r\n")
         payload = json.loads(body)
         assert head.split(b"\r\n")[0].split()[1] == status
